@@ -1,0 +1,111 @@
+// A small RAII wrapper over libpq shared by every plugin: a connection, a result, a ping.
+//
+// Thread-safety: a PgConnection is used by one thread at a time (libpq's rule); distinct
+// connections are independent. PgResult is a value owned by one thread. pingUrl() is reentrant.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ampd {
+
+/// Thrown when libpq reports an error; what() holds PostgreSQL's message. sqlState() is the
+/// five-character SQLSTATE when the server sent one, else empty.
+class PgError : public std::runtime_error {
+ public:
+  PgError(const std::string& message, std::string sqlState = {})
+      : std::runtime_error(message), _sqlState(std::move(sqlState)) {}
+  const std::string& sqlState() const { return _sqlState; }
+
+ private:
+  std::string _sqlState;
+};
+
+/// Replaces the password in a libpq URL ("postgresql://user:secret@host/db") with "***", for
+/// messages and logs.
+inline std::string maskPassword(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  if (at == std::string::npos) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+/// An owned PGresult.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* result = nullptr) : _result(result, &PQclear) {}
+  PGresult* get() const { return _result.get(); }
+  explicit operator bool() const { return _result != nullptr; }
+  ExecStatusType status() const { return PQresultStatus(_result.get()); }
+  int rows() const { return PQntuples(_result.get()); }
+  int columns() const { return PQnfields(_result.get()); }
+  bool isNull(int row, int column) const { return PQgetisnull(_result.get(), row, column) != 0; }
+  std::string value(int row, int column) const {
+    return std::string(PQgetvalue(_result.get(), row, column),
+                       static_cast<size_t>(PQgetlength(_result.get(), row, column)));
+  }
+  std::string columnName(int column) const { return PQfname(_result.get(), column); }
+  Oid columnType(int column) const { return PQftype(_result.get(), column); }
+  std::string errorField(int field) const {
+    const char* v = PQresultErrorField(_result.get(), field);
+    return v ? v : "";
+  }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> _result;
+};
+
+/// An owned PGconn. The constructor connects (blocking) and throws PgError on failure, with the
+/// URL's password masked in the message.
+class PgConnection {
+ public:
+  explicit PgConnection(const std::string& url) : _conn(PQconnectdb(url.c_str()), &PQfinish) {
+    if (!_conn) throw PgError("cannot connect to " + maskPassword(url) + ": out of memory");
+    if (PQstatus(_conn.get()) != CONNECTION_OK) {
+      std::string message = PQerrorMessage(_conn.get());
+      while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+      throw PgError("cannot connect to " + maskPassword(url) + ": " + message);
+    }
+  }
+
+  PGconn* get() const { return _conn.get(); }
+  bool ok() const { return PQstatus(_conn.get()) == CONNECTION_OK; }
+
+  /// Runs `sql` (optionally with text parameters $1..$n). Throws PgError unless the result is
+  /// PGRES_COMMAND_OK or PGRES_TUPLES_OK.
+  PgResult exec(const std::string& sql, const std::vector<std::string>& params = {}) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p.c_str());
+    PgResult result(params.empty()
+                        ? PQexec(_conn.get(), sql.c_str())
+                        : PQexecParams(_conn.get(), sql.c_str(), static_cast<int>(values.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0));
+    if (!result) throw PgError(PQerrorMessage(_conn.get()));
+    const auto status = result.status();
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      std::string message = PQresultErrorMessage(result.get());
+      while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+      throw PgError(message, result.errorField(PG_DIAG_SQLSTATE));
+    }
+    return result;
+  }
+
+ private:
+  std::unique_ptr<PGconn, decltype(&PQfinish)> _conn;
+};
+
+/// True when a server at `url` accepts connections (PQping == PQPING_OK). Never throws.
+inline bool pingUrl(const std::string& url) { return PQping(url.c_str()) == PQPING_OK; }
+
+}  // namespace ampd
