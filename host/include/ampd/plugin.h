@@ -23,6 +23,9 @@
 #include <filesystem>
 #include <string>
 
+#include <stdexcept>
+
+#include <ampd/export.h>
 #include <ampd/service_registry.h>
 
 namespace Poco {
@@ -46,8 +49,16 @@ enum class RunMode {
   Migrate,  ///< `ampd migrate`: start (which migrates), then stop at once and exit
 };
 
+/// Thrown from Plugin::start() when the failure is the user's configuration or invocation (a
+/// bad config value, the amp dir locked by another ampd): the host exits 2 instead of 1.
+/// Any other exception from start() is a runtime failure (exit 1).
+class AMPD_EXPORT PluginConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// What the host gives a plugin. Owned by the host; outlives the plugin object.
-class PluginContext {
+class AMPD_EXPORT PluginContext {
  public:
   virtual ~PluginContext() = default;
 
@@ -78,7 +89,7 @@ class PluginContext {
 };
 
 /// A plugin instance. See the lifecycle above.
-class Plugin {
+class AMPD_EXPORT Plugin {
  public:
   virtual ~Plugin() = default;
   virtual void start(PluginContext& context) = 0;

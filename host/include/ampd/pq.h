@@ -12,11 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include <ampd/export.h>
+
 namespace ampd {
 
 /// Thrown when libpq reports an error; what() holds PostgreSQL's message. sqlState() is the
 /// five-character SQLSTATE when the server sent one, else empty.
-class PgError : public std::runtime_error {
+class AMPD_EXPORT PgError : public std::runtime_error {
  public:
   PgError(const std::string& message, std::string sqlState = {})
       : std::runtime_error(message), _sqlState(std::move(sqlState)) {}

@@ -16,13 +16,15 @@
 #include <optional>
 #include <string>
 
+#include <ampd/export.h>
+
 namespace ampd {
 
 /// Properties of a published service. Well-known keys for "metadata-db": url, socket_dir,
 /// data_dir, server_version, managed ("true"/"false").
 using ServiceProperties = std::map<std::string, std::string>;
 
-class ServiceRegistry {
+class AMPD_EXPORT ServiceRegistry {
  public:
   virtual ~ServiceRegistry() = default;
   virtual void publish(const std::string& name, ServiceProperties properties) = 0;
