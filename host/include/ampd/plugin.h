@@ -98,13 +98,13 @@ class AMPD_EXPORT Plugin {
 
 /// The descriptor a plugin library returns. Plain C layout; `abiVersion` must stay first.
 struct PluginDescriptor {
-  std::uint32_t abiVersion;        ///< kAbiVersion the plugin was built against
-  const char* name;                ///< unique plugin name, e.g. "metadb-postgres"
-  const char* version;             ///< plugin version, e.g. "0.1.0"
-  const char* const* provides;     ///< null-terminated list of service names
-  const char* const* requires;     ///< null-terminated list of service names
-  Plugin* (*create)();             ///< new instance (owned by the host)
-  void (*destroy)(Plugin*);        ///< deletes an instance made by create()
+  std::uint32_t abiVersion;             ///< kAbiVersion the plugin was built against
+  const char* name;                     ///< unique plugin name, e.g. "metadb-postgres"
+  const char* version;                  ///< plugin version, e.g. "0.1.0"
+  const char* const* providedServices;  ///< null-terminated list of service names
+  const char* const* requiredServices;  ///< null-terminated list (`requires` is a C++20 keyword)
+  Plugin* (*create)();                  ///< new instance (owned by the host)
+  void (*destroy)(Plugin*);             ///< deletes an instance made by create()
 };
 
 using PluginEntryPoint = const PluginDescriptor* (*)();
@@ -118,17 +118,21 @@ using PluginEntryPoint = const PluginDescriptor* (*)();
 #define AMPD_SERVICES(...) \
   { __VA_ARGS__ __VA_OPT__(, ) nullptr }
 
-#define AMPD_PLUGIN(Class, Name, Version, Provides, Requires)                              \
-  namespace {                                                                                \
-  const char* const ampdPluginProvides_[] = Provides;                                        \
-  const char* const ampdPluginRequires_[] = Requires;                                        \
-  ::ampd::Plugin* ampdPluginCreate_() { return new Class(); }                                \
-  void ampdPluginDestroy_(::ampd::Plugin* p) { delete p; }                                   \
-  const ::ampd::PluginDescriptor ampdPluginDescriptor_{                                      \
-      ::ampd::kAbiVersion, Name,           Version,          ampdPluginProvides_,            \
-      ampdPluginRequires_, &ampdPluginCreate_, &ampdPluginDestroy_};                         \
-  }                                                                                          \
-  extern "C" __attribute__((visibility("default"))) const ::ampd::PluginDescriptor*          \
-  ampd_plugin_descriptor() {                                                                 \
-    return &ampdPluginDescriptor_;                                                           \
+#define AMPD_PLUGIN(Class, Name, Version, Provides, Requires)                       \
+  namespace {                                                                       \
+  const char* const ampdPluginProvides_[] = Provides;                               \
+  const char* const ampdPluginRequires_[] = Requires;                               \
+  ::ampd::Plugin* ampdPluginCreate_() { return new Class(); }                       \
+  void ampdPluginDestroy_(::ampd::Plugin* p) { delete p; }                          \
+  const ::ampd::PluginDescriptor ampdPluginDescriptor_{::ampd::kAbiVersion,         \
+                                                       Name,                        \
+                                                       Version,                     \
+                                                       ampdPluginProvides_,         \
+                                                       ampdPluginRequires_,         \
+                                                       &ampdPluginCreate_,          \
+                                                       &ampdPluginDestroy_};        \
+  }                                                                                 \
+  extern "C" __attribute__((visibility("default"))) const ::ampd::PluginDescriptor* \
+  ampd_plugin_descriptor() {                                                        \
+    return &ampdPluginDescriptor_;                                                  \
   }

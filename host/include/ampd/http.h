@@ -1,0 +1,70 @@
+// Small HTTP helpers shared by the plugins that serve HTTP (controller, server), over Poco::Net.
+// Plugins that include this header link Poco::Net and Poco::JSON themselves.
+//
+// Thread-safety: free functions without shared state.
+#pragma once
+
+#include <ampd/plugin.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <istream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace ampd {
+
+/// Parses a listen address "host:port" from config key `key` (port 0 = any free port).
+/// Throws PluginConfigError naming the key and the value.
+inline Poco::Net::SocketAddress parseListenAddress(const std::string& value,
+                                                   const std::string& key) {
+  try {
+    return Poco::Net::SocketAddress(value);
+  } catch (const Poco::Exception& e) {
+    throw PluginConfigError(
+        "invalid " + key + " \"" + value + "\": " + e.displayText() +
+        "\nHINT: use host:port, e.g. 127.0.0.1:1610 (port 0 picks a free port)");
+  }
+}
+
+/// Writes Amp's error body {"error_code": code, "error_message": message} with `status`.
+inline void sendJsonError(Poco::Net::HTTPServerResponse& response,
+                          Poco::Net::HTTPResponse::HTTPStatus status, const std::string& code,
+                          const std::string& message) {
+  Poco::JSON::Object body;
+  body.set("error_code", code);
+  body.set("error_message", message);
+  std::ostringstream text;
+  body.stringify(text);
+  const auto payload = text.str();
+  response.setStatus(status);
+  response.setContentType("application/json");
+  response.setContentLength(static_cast<std::streamsize>(payload.size()));
+  response.send() << payload;
+}
+
+/// Reads the request body, at most `maxBytes`. Returns nothing when the body is larger (the
+/// caller answers 413); reading stops at the limit so a huge body is not buffered.
+inline std::optional<std::string> readBody(Poco::Net::HTTPServerRequest& request,
+                                           std::size_t maxBytes) {
+  if (request.hasContentLength() && request.getContentLength64() >= 0 &&
+      static_cast<std::size_t>(request.getContentLength64()) > maxBytes)
+    return std::nullopt;
+  std::string body;
+  char buffer[8192];
+  auto& in = request.stream();
+  while (in) {
+    in.read(buffer, sizeof buffer);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    if (body.size() + n > maxBytes) return std::nullopt;
+    body.append(buffer, n);
+  }
+  return body;
+}
+
+}  // namespace ampd
