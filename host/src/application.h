@@ -1,0 +1,36 @@
+// AmpdApplication: the ampd host as a Poco ServerApplication. The command line is parsed
+// beforehand (cli.h); Poco never sees it, so its own --daemon/--pidfile/--umask never apply.
+//
+// Runs one command: `solo`, `--config FILE`, `migrate` (load the configuration, create the amp
+// dir layout, load the plugins, order them, supervise them) or `plugins` (list every plugin in
+// the search path). Every error is reported on stderr and mapped to the exit code: 2 for usage
+// and configuration errors, 1 for runtime failures.
+//
+// Thread-safety: one instance, used by the main thread only.
+#pragma once
+
+#include <Poco/Util/ServerApplication.h>
+
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+namespace ampd::host {
+
+class AmpdApplication : public Poco::Util::ServerApplication {
+ public:
+  /// `commandLine.command` must be Run, Solo, Migrate or Plugins.
+  explicit AmpdApplication(CommandLine commandLine);
+
+ protected:
+  int main(const std::vector<std::string>& args) override;
+
+ private:
+  int runPlugins();
+  int listPlugins();
+
+  CommandLine _commandLine;
+};
+
+}  // namespace ampd::host

@@ -1,0 +1,42 @@
+// Start order from provides/requires.
+//
+// computeStartOrder() returns a stable topological order: a plugin starts after every plugin
+// providing a service it requires, and independent plugins keep their configured order. A
+// required service that no listed plugin provides, a service provided twice, and a dependency
+// cycle are configuration errors (DependencyError, exit 2).
+//
+// Thread-safety: free functions without shared state.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+#include "plugin_facts.h"
+
+namespace ampd::host {
+
+/// The plugin list's provides/requires cannot be satisfied. ampd reports diagnostic() and
+/// exits 2 before starting anything.
+class DependencyError : public std::runtime_error {
+ public:
+  explicit DependencyError(Diagnostic diagnostic)
+      : std::runtime_error(diagnostic.format()), _diagnostic(std::move(diagnostic)) {}
+  const Diagnostic& diagnostic() const { return _diagnostic; }
+
+ private:
+  Diagnostic _diagnostic;
+};
+
+/// Names the known plugins (e.g. everything in the search path) that provide `service`; only
+/// called to word a missing-provider error.
+using ProviderFinder = std::function<std::vector<std::string>(const std::string& service)>;
+
+/// Indexes into `plugins` in start order. Throws DependencyError.
+std::vector<std::size_t> computeStartOrder(const std::vector<PluginFacts>& plugins,
+                                           const ProviderFinder& knownProviders = {});
+
+}  // namespace ampd::host

@@ -1,0 +1,94 @@
+// Supervisor: runs the plugins. Starts them in the given order (each start() on the calling
+// thread), logs "ampd ready: N plugins started (a, b)", waits for the first of {SIGINT/SIGTERM,
+// a plugin's reportFailure()}, then stops every started plugin in reverse order, each stop()
+// bounded in time, and returns the exit code:
+//   0  stopped after a signal (or, in RunMode::Migrate, after everything started)
+//   1  a plugin reported a failure, or start() threw a runtime error
+//   2  start() threw PluginConfigError
+// A second SIGINT/SIGTERM during shutdown logs "forced exit" and _exit(1)s at once. A stop()
+// that overruns its bound cannot be joined: the others are still stopped, then the process
+// _exit(1)s.
+//
+// Thread-safety: run() is called once, from the main thread, with SIGINT/SIGTERM blocked in
+// every thread. Plugins may call their context's reportFailure() from any thread.
+#pragma once
+
+#include <ampd/plugin.h>
+
+#include <Poco/Logger.h>
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "plugin_context_impl.h"
+#include "plugin_facts.h"
+#include "service_registry_impl.h"
+#include "shutdown_trigger.h"
+
+namespace ampd::host {
+
+/// A plugin the supervisor can run: its facts and how to make and delete an instance.
+struct SupervisedPlugin {
+  PluginFacts facts;
+  Plugin* (*create)() = nullptr;
+  void (*destroy)(Plugin*) = nullptr;
+};
+
+struct SupervisorOptions {
+  RunMode runMode = RunMode::Serve;
+  std::chrono::milliseconds stopTimeout{15000};  ///< bound of each plugin's stop()
+};
+
+class Supervisor {
+ public:
+  /// `plugins` in start order (see computeStartOrder). `config` must outlive the supervisor.
+  Supervisor(std::vector<SupervisedPlugin> plugins, const Poco::Util::AbstractConfiguration& config,
+             std::filesystem::path ampDir, SupervisorOptions options, Poco::Logger& logger);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  /// Starts, waits, stops; returns the exit code (see above). Call once.
+  int run();
+
+  /// The registry shared by the plugins (empty again after run()).
+  ServiceRegistryImpl& registry() { return _registry; }
+
+ private:
+  /// A plugin instance and its context; the instance is destroyed first.
+  struct Instance {
+    const SupervisedPlugin* supervised = nullptr;
+    std::unique_ptr<PluginContextImpl> context;
+    std::unique_ptr<Plugin, void (*)(Plugin*)> plugin{nullptr, nullptr};
+  };
+
+  void onSignal(int signo);
+  int exitCodeFor(const ShutdownReason& reason);
+  /// Stops `instances` in reverse order; false when some stop() overran its bound.
+  bool stopAll(std::vector<Instance>& instances);
+  /// Runs instance.stop() on an owned thread, waiting up to the bound.
+  bool stopBounded(Instance& instance);
+
+  std::vector<SupervisedPlugin> _plugins;
+  const Poco::Util::AbstractConfiguration& _config;
+  std::filesystem::path _ampDir;
+  SupervisorOptions _options;
+  Poco::Logger& _logger;
+  ServiceRegistryImpl _registry;
+  ShutdownTrigger _trigger;
+
+  std::mutex _stateMutex;  ///< guards the three fields below
+  int _signalsReceived = 0;
+  bool _stopping = false;
+  bool _finished = false;
+
+  /// Threads running a stop() that overran its bound; never joined (the process _exits).
+  std::vector<std::thread> _hungStops;
+};
+
+}  // namespace ampd::host
