@@ -1,0 +1,64 @@
+// AdminServer: serves a Router over HTTP/1.1 with Poco::Net::HTTPServer, on its own thread pool.
+//
+// - Binds in the constructor (port 0 picks a free port; address() tells which).
+// - Keep-alive is bounded (requests per connection and idle timeout, see Options).
+// - Bodies above Options::maxBodyBytes answer 413 PAYLOAD_TOO_LARGE and close the connection.
+// - stop(): stops accepting, lets in-flight requests finish for up to Options::drainTimeout,
+//   then shuts down every connection still open (idle keep-alive ones included) and joins the
+//   pool. Idempotent; the destructor calls it.
+//
+// Thread-safety: start()/stop() from one owning thread; requests run on the pool's threads and
+// only use the Router, which must outlive this object.
+#pragma once
+
+#include "router.h"
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+namespace Poco {
+class Logger;
+}
+
+namespace ampd::controller {
+
+class AdminServer {
+ public:
+  struct Options {
+    Poco::Net::SocketAddress address{"127.0.0.1", 1610};
+    int threads = 8;
+    std::size_t maxBodyBytes = 10 * 1024 * 1024;
+    int maxKeepAliveRequests = 10000;
+    std::chrono::seconds keepAliveTimeout{10};
+    std::chrono::milliseconds drainTimeout{5000};
+  };
+
+  /// Binds the listening socket; throws Poco::Net::NetException (e.g. address in use).
+  AdminServer(const Router& router, const Options& options, Poco::Logger& logger);
+  ~AdminServer();
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  /// The bound address (the real port when 0 was asked for).
+  Poco::Net::SocketAddress address() const { return _address; }
+
+  void start();
+  void stop() noexcept;
+
+ private:
+  const Options _options;
+  Poco::Logger& _logger;
+  Poco::ThreadPool _threads;
+  std::atomic<int> _active{0};  ///< requests being handled
+  Poco::Net::SocketAddress _address;
+  std::unique_ptr<Poco::Net::HTTPServer> _server;
+  bool _started = false;
+  bool _stopped = false;
+};
+
+}  // namespace ampd::controller

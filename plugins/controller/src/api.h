@@ -1,0 +1,64 @@
+// The admin API's transport-independent request, response and error types. Handlers take an
+// ApiRequest and return an ApiResponse (or throw ApiError), so routing and handlers are tested
+// without sockets; admin_server.cpp adapts them to Poco::Net.
+//
+// Thread-safety: value types.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace ampd::controller {
+
+struct ApiRequest {
+  std::string method;  ///< "GET", "POST", ...
+  std::string path;    ///< decoded path without the query string
+  std::string body;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;  ///< JSON text, empty for 204
+  std::map<std::string, std::string> headers;
+
+  static ApiResponse json(int status, std::string body) { return {status, std::move(body), {}}; }
+  static ApiResponse noContent() { return {204, {}, {}}; }
+};
+
+/// An error answered as Amp's {"error_code", "error_message"} with `status`.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), _status(status), _code(std::move(code)) {}
+  int status() const { return _status; }
+  const std::string& code() const { return _code; }
+
+ private:
+  int _status;
+  std::string _code;
+};
+
+/// The JSON body of an error.
+std::string errorBody(const std::string& code, const std::string& message);
+
+/// Runs `function`; a database failure (PgError) becomes a 500 ApiError with `code`.
+template <class Function>
+auto withDatabase(const char* code, Function&& function) -> decltype(function());
+
+}  // namespace ampd::controller
+
+#include <ampd/pq.h>
+
+namespace ampd::controller {
+
+template <class Function>
+auto withDatabase(const char* code, Function&& function) -> decltype(function()) {
+  try {
+    return function();
+  } catch (const PgError& e) {
+    throw ApiError(500, code, e.what());
+  }
+}
+
+}  // namespace ampd::controller

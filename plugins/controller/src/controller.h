@@ -1,0 +1,76 @@
+// Controller: the controller plugin's work, independent of the plugin glue — migrate the
+// metadata schema, then serve the admin API over a connection pool.
+//
+// Thread-safety: start()/stop() from one owning thread (the host's supervisor); the admin API's
+// requests run on the server's own threads.
+#pragma once
+
+#include "admin_server.h"
+#include "dataset_store.h"
+#include "manifest_store.h"
+#include "provider_store.h"
+#include "router.h"
+
+#include <ampd/pq_pool.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace Poco {
+class Logger;
+namespace Util {
+class AbstractConfiguration;
+}
+}  // namespace Poco
+
+namespace ampd::controller {
+
+/// The controller's configuration keys, with their defaults.
+struct ControllerSettings {
+  std::string adminApiAddr = "127.0.0.1:1610";  ///< admin_api_addr
+  std::filesystem::path providersDir;           ///< providers_dir (default <amp dir>/providers)
+  std::size_t poolSize = 10;                    ///< metadata_db.pool_size
+  bool autoMigrate = true;                      ///< metadata_db.auto_migrate
+  std::size_t maxBodyBytes = 10485760;          ///< controller.max_body_bytes
+  int threads = 8;                              ///< controller.threads
+
+  /// Reads the keys; a malformed or out-of-range value throws ampd::PluginConfigError naming
+  /// the key.
+  static ControllerSettings fromConfig(const Poco::Util::AbstractConfiguration& config,
+                                       const std::filesystem::path& ampDir);
+};
+
+class Controller {
+ public:
+  Controller(ControllerSettings settings, std::string databaseUrl, Poco::Logger& logger);
+  ~Controller();
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  /// Applies the migrations (always when `forceMigrate`, else when auto_migrate is set; without
+  /// them, refuses a database that is not up to date). Throws MigrationError or PgError.
+  void migrate(bool forceMigrate);
+
+  /// Binds and starts the admin API; logs "admin API listening on <host:port>".
+  void serve();
+
+  /// The admin API's bound address (after serve()).
+  Poco::Net::SocketAddress address() const;
+
+  /// Stops the server (bounded), closes the pool. Idempotent, never throws.
+  void stop() noexcept;
+
+ private:
+  const ControllerSettings _settings;
+  const std::string _databaseUrl;
+  Poco::Logger& _logger;
+  std::unique_ptr<PgPool> _pool;
+  std::unique_ptr<DatasetStore> _datasets;
+  std::unique_ptr<ManifestStore> _manifests;
+  std::unique_ptr<ProviderStore> _providers;
+  Router _router;
+  std::unique_ptr<AdminServer> _server;
+};
+
+}  // namespace ampd::controller

@@ -1,0 +1,23 @@
+// The admin API's routes, one function per resource, following Amp's OpenAPI description
+// (reference/amp/admin.spec.json): paths, status codes, bodies and error codes.
+//
+// Thread-safety: the registered handlers only use the stores, which are thread-safe.
+#pragma once
+
+#include "dataset_store.h"
+#include "manifest_store.h"
+#include "provider_store.h"
+#include "router.h"
+
+namespace ampd::controller {
+
+/// GET /healthz.
+void addHealthRoutes(Router& router);
+/// POST/GET /datasets, DELETE /datasets/{namespace}/{name}, versions and manifest by revision.
+void addDatasetRoutes(Router& router, DatasetStore& store);
+/// GET/POST/DELETE /manifests, GET/DELETE /manifests/{hash}, GET /manifests/{hash}/datasets.
+void addManifestRoutes(Router& router, ManifestStore& store);
+/// GET/POST /providers, GET/DELETE /providers/{name}.
+void addProviderRoutes(Router& router, ProviderStore& store);
+
+}  // namespace ampd::controller

@@ -1,0 +1,190 @@
+#include "migrations.h"
+
+#include "manifest.h"
+
+#include <Poco/Logger.h>
+
+#include <map>
+
+namespace ampd::controller {
+namespace {
+
+// Never edit a migration below once released; add a new one instead.
+constexpr Migration kMigrations[] = {
+    {1, "create_metadata_tables", R"sql(
+CREATE TABLE manifests (
+    hash                  text        PRIMARY KEY CHECK (hash ~ '^[0-9a-f]{64}$'),
+    content               text        NOT NULL,
+    kind                  text        NOT NULL,
+    start_block           bigint      NOT NULL DEFAULT 0 CHECK (start_block >= 0),
+    finalized_blocks_only boolean     NOT NULL DEFAULT false,
+    tables                text        NOT NULL DEFAULT '[]',
+    created_at            timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON COLUMN manifests.content IS 'canonical JSON; hash is its SHA-256';
+COMMENT ON COLUMN manifests.tables IS 'JSON array of the manifest''s table names, sorted';
+
+CREATE TABLE datasets (
+    namespace      text        NOT NULL,
+    name           text        NOT NULL,
+    dev_hash       text,
+    latest_version text,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (namespace, name)
+);
+COMMENT ON COLUMN datasets.dev_hash IS 'the "dev" tag: the manifest registered last';
+COMMENT ON COLUMN datasets.latest_version IS 'the "latest" tag: the highest semantic version';
+
+CREATE TABLE dataset_manifests (
+    namespace     text        NOT NULL,
+    name          text        NOT NULL,
+    manifest_hash text        NOT NULL REFERENCES manifests (hash),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (namespace, name, manifest_hash),
+    FOREIGN KEY (namespace, name) REFERENCES datasets (namespace, name) ON DELETE CASCADE
+);
+
+CREATE TABLE tags (
+    namespace     text        NOT NULL,
+    name          text        NOT NULL,
+    version       text        NOT NULL,
+    manifest_hash text        NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (namespace, name, version),
+    FOREIGN KEY (namespace, name, manifest_hash)
+        REFERENCES dataset_manifests (namespace, name, manifest_hash) ON DELETE CASCADE
+);
+)sql"},
+    {2, "index_manifest_references", R"sql(
+CREATE INDEX dataset_manifests_by_manifest ON dataset_manifests (manifest_hash);
+CREATE INDEX tags_by_manifest ON tags (namespace, name, manifest_hash);
+)sql"},
+};
+
+constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS ampd_schema_migrations (
+    version    integer     PRIMARY KEY,
+    name       text        NOT NULL,
+    checksum   text        NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+))sql";
+
+struct Recorded {
+  std::string name;
+  std::string checksum;
+};
+
+std::map<int, Recorded> recordedMigrations(PgConnection& connection) {
+  std::map<int, Recorded> recorded;
+  const auto exists = connection.exec("SELECT to_regclass('ampd_schema_migrations') IS NOT NULL");
+  if (exists.value(0, 0) != "t") return recorded;
+  const auto rows =
+      connection.exec("SELECT version, name, checksum FROM ampd_schema_migrations ORDER BY 1");
+  for (int i = 0; i < rows.rows(); ++i)
+    recorded[std::stoi(rows.value(i, 0))] = {rows.value(i, 1), rows.value(i, 2)};
+  return recorded;
+}
+
+/// Throws MigrationError unless every recorded migration is known with the same checksum.
+void verify(const std::map<int, Recorded>& recorded) {
+  const auto known = migrations();
+  const int newest = static_cast<int>(known.size());
+  for (const auto& [version, row] : recorded) {
+    if (version < 1 || version > newest) {
+      throw MigrationError(
+          "the metadata database was migrated by a newer ampd: it has migration " +
+          std::to_string(version) + " (" + row.name + "), this ampd knows migrations 1 to " +
+          std::to_string(newest) +
+          ".\nHINT: run the ampd version that migrated this database (or a newer one), or point "
+          "metadata_db.url at another database.");
+    }
+    const auto& migration = known[static_cast<std::size_t>(version - 1)];
+    const auto checksum = migrationChecksum(migration);
+    if (row.checksum != checksum) {
+      throw MigrationError(
+          "applied migration " + std::to_string(version) + " (" + migration.name +
+          ") has changed: the database recorded checksum " + row.checksum + ", this ampd has " +
+          checksum +
+          ".\nDETAIL: a migration must never change after it was applied.\nHINT: use the ampd "
+          "build that applied it; for a throwaway development database, delete it (for ampd "
+          "solo: stop ampd and remove the amp dir's metadb/ folder) and start again.");
+    }
+  }
+}
+
+std::vector<int> missing(const std::map<int, Recorded>& recorded) {
+  std::vector<int> versions;
+  for (const auto& m : migrations())
+    if (!recorded.contains(m.version)) versions.push_back(m.version);
+  return versions;
+}
+
+/// Holds the session advisory lock for its lifetime.
+class AdvisoryLock {
+ public:
+  explicit AdvisoryLock(PgConnection& connection) : _connection(connection) {
+    _connection.exec("SELECT pg_advisory_lock($1)", {std::to_string(kMigrationLockKey)});
+  }
+  ~AdvisoryLock() {
+    try {
+      _connection.exec("SELECT pg_advisory_unlock($1)", {std::to_string(kMigrationLockKey)});
+    } catch (const PgError&) {
+      // The session ends with the connection, which releases the lock anyway.
+    }
+  }
+  AdvisoryLock(const AdvisoryLock&) = delete;
+  AdvisoryLock& operator=(const AdvisoryLock&) = delete;
+
+ private:
+  PgConnection& _connection;
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+std::string migrationChecksum(const Migration& migration) { return sha256Hex(migration.sql); }
+
+std::vector<int> pendingMigrations(PgConnection& connection) {
+  const auto recorded = recordedMigrations(connection);
+  verify(recorded);
+  return missing(recorded);
+}
+
+MigrationReport migrate(PgConnection& connection, Poco::Logger& logger) {
+  AdvisoryLock lock(connection);
+  connection.exec(kCreateMigrationsTable);
+  const auto recorded = recordedMigrations(connection);
+  verify(recorded);
+  MigrationReport report;
+  for (const int version : missing(recorded)) {
+    const auto& m = migrations()[static_cast<std::size_t>(version - 1)];
+    connection.exec("BEGIN");
+    try {
+      connection.exec(m.sql);
+      connection.exec(
+          "INSERT INTO ampd_schema_migrations (version, name, checksum) "
+          "VALUES ($1, $2, $3)",
+          {std::to_string(m.version), m.name, migrationChecksum(m)});
+      connection.exec("COMMIT");
+    } catch (const PgError& e) {
+      try {
+        connection.exec("ROLLBACK");
+      } catch (const PgError&) {
+      }
+      throw MigrationError("migration " + std::to_string(m.version) + " (" + m.name +
+                           ") failed: " + e.what() +
+                           "\nHINT: nothing of it was applied; fix "
+                           "the cause and start ampd again.");
+    }
+    logger.information("applied migration %d (%s)", m.version, std::string(m.name));
+    report.applied.push_back(version);
+  }
+  report.databaseVersion = static_cast<int>(migrations().size());
+  if (report.applied.empty())
+    logger.information("metadata schema is up to date (version %d)", report.databaseVersion);
+  return report;
+}
+
+}  // namespace ampd::controller
