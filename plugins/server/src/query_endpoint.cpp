@@ -1,0 +1,234 @@
+#include "query_endpoint.h"
+
+#include "error_codes.h"
+#include "json_text.h"
+#include "sql_text.h"
+
+#include <ampd/http.h>
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/URI.h>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <exception>
+#include <ostream>
+
+namespace ampd::server {
+
+namespace {
+
+using Poco::Net::HTTPResponse;
+
+/// Streams rows into a chunked application/x-ndjson response.
+class HttpResultSink final : public ResultSink {
+ public:
+  explicit HttpResultSink(Poco::Net::HTTPServerResponse& response) : _response(response) {}
+
+  bool begin() override {
+    try {
+      _response.setStatus(HTTPResponse::HTTP_OK);
+      _response.setContentType("application/x-ndjson");
+      _response.setChunkedTransferEncoding(true);
+      _out = &_response.send();
+      return _out->good();
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  bool write(std::string_view lines, bool flush) override {
+    try {
+      _out->write(lines.data(), static_cast<std::streamsize>(lines.size()));
+      if (flush) _out->flush();
+      return _out->good();
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  bool begun() const { return _out != nullptr; }
+
+  /// Ends a begun response with an error line (best effort: the client may be gone).
+  void writeErrorLine(const std::string& code, const std::string& message) {
+    write(jsonErrorObject(code, message) + "\n", true);
+  }
+
+ private:
+  Poco::Net::HTTPServerResponse& _response;
+  std::ostream* _out = nullptr;
+};
+
+/// QueryControl over an ActiveQueries registration.
+class RegisteredQuery final : public QueryControl {
+ public:
+  RegisteredQuery(ActiveQueries::Registration& registration, int clientFd)
+      : _registration(registration), _clientFd(clientFd) {}
+  int clientFd() const override { return _clientFd; }
+  bool stopRequested() const override { return _registration.stopRequested(); }
+  bool cancel(std::string& error) override { return _registration.cancel(error); }
+
+ private:
+  ActiveQueries::Registration& _registration;
+  int _clientFd;
+};
+
+int clientSocketOf(Poco::Net::HTTPServerRequest& request) {
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+  if (impl == nullptr) return -1;
+  return static_cast<int>(impl->socket().impl()->sockfd());
+}
+
+void sendMethodNotAllowed(Poco::Net::HTTPServerResponse& response, const std::string& allow,
+                          const std::string& message) {
+  response.set("Allow", allow);
+  sendJsonError(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, kMethodNotAllowed, message);
+}
+
+std::string abbreviated(const std::string& sql) {
+  constexpr std::size_t kMax = 200;
+  std::string text = sql.size() > kMax ? sql.substr(0, kMax) + "..." : sql;
+  for (auto& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+}  // namespace
+
+QueryEndpoint::QueryEndpoint(PgPool& pool, ActiveQueries& active, EndpointSettings settings,
+                             Poco::Logger& logger)
+    : _pool(pool), _active(active), _settings(settings), _logger(logger) {}
+
+void QueryEndpoint::handle(Poco::Net::HTTPServerRequest& request,
+                           Poco::Net::HTTPServerResponse& response) noexcept {
+  // A client that hangs up must not kill the daemon with SIGPIPE: writes then fail with EPIPE.
+  // (The signal is thread-directed, so blocking it in this worker thread is enough.)
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+  try {
+    const std::string path = Poco::URI(request.getURI()).getPath();
+    const std::string& method = request.getMethod();
+    if (path == "/") {
+      if (method != Poco::Net::HTTPRequest::HTTP_POST)
+        return sendMethodNotAllowed(response, "POST",
+                                    "use POST / with the SQL statement as the body");
+      return handleQuery(request, response);
+    }
+    if (path == "/health") {
+      if (method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD)
+        return sendMethodNotAllowed(response, "GET, HEAD", "use GET /health");
+      static constexpr char kHealthy[] = "{\"status\":\"ok\"}\n";
+      response.setStatus(HTTPResponse::HTTP_OK);
+      response.setContentType("application/json");
+      response.setContentLength(sizeof kHealthy - 1);
+      if (method == Poco::Net::HTTPRequest::HTTP_HEAD)
+        response.send();
+      else
+        response.send() << kHealthy;
+      return;
+    }
+    sendJsonError(response, HTTPResponse::HTTP_NOT_FOUND, kNotFound,
+                  "no such endpoint: " + path + " (the query API serves POST / and GET /health)");
+  } catch (const std::exception& e) {
+    _logger.error(std::string("query API: unexpected error: ") + e.what());
+    if (!response.sent()) {
+      try {
+        sendJsonError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, kInternalError, e.what());
+      } catch (const std::exception&) {
+      }
+    }
+  }
+}
+
+void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
+                                Poco::Net::HTTPServerResponse& response) {
+  const auto body = readBody(request, _settings.maxBodyBytes);
+  if (!body) {
+    response.setKeepAlive(false);  // the rest of the body is unread
+    return sendJsonError(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, kPayloadTooLarge,
+                         "the SQL string is larger than the limit of " +
+                             std::to_string(_settings.maxBodyBytes) +
+                             " bytes ([server] max_body_bytes)");
+  }
+  if (const auto problem = sqlTextProblem(*body))
+    return sendJsonError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString, *problem);
+
+  std::optional<PgPool::Lease> lease;
+  try {
+    lease.emplace(_pool.acquire(_settings.acquireTimeout));
+  } catch (const PgError& e) {
+    _logger.warning(std::string("query API: no database connection: ") + e.what());
+    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable,
+                         e.what());
+  }
+  const int clientFd = clientSocketOf(request);
+  auto registration = _active.enter((*lease)->get(), clientFd);
+  if (!registration)
+    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
+                         "ampd is stopping; the query was not run");
+
+  const auto started = std::chrono::steady_clock::now();
+  RegisteredQuery control(*registration, clientFd);
+  HttpResultSink sink(response);
+  const auto outcome = QueryRunner((*lease)->get(), _settings.query, control).run(*body, sink);
+  registration.reset();
+  if (!outcome.connectionReusable) lease->discard();
+  lease.reset();
+
+  const auto elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+  const std::string summary = std::to_string(outcome.rows) + " rows in " +
+                              std::to_string(elapsedMs) + " ms: " + abbreviated(*body);
+  using Kind = QueryOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::Completed:
+      if (!sink.begun()) sink.begin();
+      _logger.debug("query done, " + summary);
+      return;
+    case Kind::EmptyQuery:
+      if (sink.begun()) return;
+      return sendJsonError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString,
+                           "the SQL string holds no statement (only comments or semicolons)");
+    case Kind::Failed: {
+      const auto& failure = *outcome.failure;
+      _logger.information("query failed (" + failure.sqlState + " " + failure.message + "), " +
+                          summary);
+      if (sink.begun()) return sink.writeErrorLine(kQueryError, describeFailure(failure));
+      const auto error = errorResponseFor(failure);
+      return sendJsonError(response, error.status, error.code, error.message);
+    }
+    case Kind::ClientGone:
+      _logger.information("client disconnected; query cancelled after " + summary);
+      return;
+    case Kind::Stopped:
+      _logger.information("ampd is stopping; query cancelled after " + summary);
+      if (sink.begun())
+        return sink.writeErrorLine(kQueryError, "ampd is stopping; the query was cancelled");
+      return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
+                           "ampd is stopping; the query was cancelled");
+  }
+}
+
+Poco::Net::HTTPRequestHandler* QueryRequestHandlerFactory::createRequestHandler(
+    const Poco::Net::HTTPServerRequest&) {
+  class Handler final : public Poco::Net::HTTPRequestHandler {
+   public:
+    explicit Handler(QueryEndpoint& endpoint) : _endpoint(endpoint) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
+      _endpoint.handle(request, response);
+    }
+
+   private:
+    QueryEndpoint& _endpoint;
+  };
+  return new Handler(_endpoint);
+}
+
+}  // namespace ampd::server

@@ -1,0 +1,185 @@
+#include "query_runner.h"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+
+namespace ampd::server {
+
+namespace {
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+std::string trimmed(const char* text) {
+  std::string s = text != nullptr ? text : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value != nullptr ? value : "";
+}
+
+/// A short wait before flushing: PostgreSQL usually refills the socket within microseconds
+/// while it is producing rows, and flushing on every momentary gap would send tiny chunks.
+constexpr int kRefillWaitMs = 2;
+
+}  // namespace
+
+QueryRunner::QueryRunner(PGconn* conn, const QuerySettings& settings, QueryControl& control)
+    : _conn(conn), _settings(settings), _control(control) {}
+
+QueryOutcome QueryRunner::run(const std::string& sql, ResultSink& sink) {
+  QueryOutcome outcome;
+  const std::string setup =
+      "BEGIN READ ONLY; SET LOCAL statement_timeout = " +
+      std::to_string(_settings.statementTimeout.count()) +
+      "; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'"
+      "; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1"
+      "; SET LOCAL client_encoding = 'UTF8'";
+  if (!runCommand(setup, outcome)) {
+    outcome.connectionReusable = false;
+    return outcome;
+  }
+  if (PQsendQueryParams(_conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+    outcome.kind = QueryOutcome::Kind::Failed;
+    outcome.failure = failureOf(nullptr, _conn);
+    outcome.connectionReusable = false;
+    return outcome;
+  }
+  PQsetSingleRowMode(_conn);
+  streamResults(sink, outcome);
+  if (_cancelled || _abandoned) {
+    outcome.connectionReusable = false;
+    return outcome;
+  }
+  QueryOutcome finish;
+  if (!runCommand("ROLLBACK", finish)) outcome.connectionReusable = false;
+  if (finish.kind == QueryOutcome::Kind::Stopped) outcome.connectionReusable = false;
+  return outcome;
+}
+
+bool QueryRunner::runCommand(const std::string& sql, QueryOutcome& outcome) {
+  if (PQsendQuery(_conn, sql.c_str()) != 1) {
+    outcome.kind = QueryOutcome::Kind::Failed;
+    outcome.failure = failureOf(nullptr, _conn);
+    return false;
+  }
+  bool ok = true;
+  while (PGresult* raw = nextResult(nullptr, outcome)) {
+    ResultPtr result(raw, &PQclear);
+    const auto status = PQresultStatus(raw);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) continue;
+    ok = false;
+    if (!outcome.failure && !_cancelled) {
+      outcome.kind = QueryOutcome::Kind::Failed;
+      outcome.failure = failureOf(raw, _conn);
+    }
+  }
+  return ok && !_cancelled && !_abandoned;
+}
+
+void QueryRunner::streamResults(ResultSink& sink, QueryOutcome& outcome) {
+  std::optional<RowEncoder> encoder;
+  while (PGresult* raw = nextResult(&sink, outcome)) {
+    ResultPtr result(raw, &PQclear);
+    if (_cancelled) continue;  // drain what PostgreSQL still sends after the cancel
+    switch (PQresultStatus(raw)) {
+      case PGRES_SINGLE_TUPLE:
+        if (!encoder) {
+          encoder.emplace(raw);
+          outcome.begun = true;
+          if (!sink.begin()) {
+            interrupt(QueryOutcome::Kind::ClientGone, outcome);
+            continue;
+          }
+        }
+        encoder->appendRow(_pending, raw, 0);
+        ++outcome.rows;
+        if (_pending.size() >= _settings.flushBytes) flushPending(&sink, outcome, false);
+        break;
+      case PGRES_TUPLES_OK:
+      case PGRES_COMMAND_OK:
+        if (!outcome.begun && !outcome.failure) {
+          outcome.begun = true;
+          if (!sink.begin()) interrupt(QueryOutcome::Kind::ClientGone, outcome);
+        }
+        break;
+      case PGRES_EMPTY_QUERY:
+        outcome.kind = QueryOutcome::Kind::EmptyQuery;
+        break;
+      default:
+        if (!outcome.failure) {
+          outcome.kind = QueryOutcome::Kind::Failed;
+          outcome.failure = failureOf(raw, _conn);
+        }
+        break;
+    }
+  }
+  if (!_cancelled) flushPending(&sink, outcome, true);
+}
+
+PGresult* QueryRunner::nextResult(ResultSink* sink, QueryOutcome& outcome) {
+  while (PQisBusy(_conn) != 0) {
+    if (_abandoned) return nullptr;
+    pollfd fds[2] = {{PQsocket(_conn), POLLIN, 0}, {_control.clientFd(), POLLRDHUP, 0}};
+    int ready = ::poll(fds, 1, 0);
+    if (ready == 0) ready = ::poll(fds, 1, kRefillWaitMs);
+    if (ready == 0) {
+      // PostgreSQL has nothing ready: hand the client what we have, then wait for either side.
+      if (sink != nullptr) flushPending(sink, outcome, true);
+      const nfds_t count = fds[1].fd >= 0 && !_cancelled ? 2 : 1;
+      ready = ::poll(fds, count, static_cast<int>(_settings.pollInterval.count()));
+      if (count == 2 && (fds[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0)
+        interrupt(QueryOutcome::Kind::ClientGone, outcome);
+    }
+    if (ready < 0 && errno != EINTR) break;  // PQgetResult reports the broken connection
+    if (!_cancelled && _control.stopRequested()) interrupt(QueryOutcome::Kind::Stopped, outcome);
+    if (_cancelled && std::chrono::steady_clock::now() > _cancelDeadline) {
+      _abandoned = true;  // PostgreSQL did not end the query in time; drop the connection
+      return nullptr;
+    }
+    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && PQconsumeInput(_conn) == 0) break;
+  }
+  return PQgetResult(_conn);
+}
+
+void QueryRunner::interrupt(QueryOutcome::Kind why, QueryOutcome& outcome) {
+  if (_cancelled) return;
+  _cancelled = true;
+  _cancelDeadline = std::chrono::steady_clock::now() + _settings.cancelGrace;
+  outcome.kind = why;
+  _pending.clear();
+  std::string error;
+  _control.cancel(error);  // on failure the grace deadline still bounds the wait
+}
+
+void QueryRunner::flushPending(ResultSink* sink, QueryOutcome& outcome, bool flush) {
+  if (_pending.empty() || _cancelled) return;
+  if (!sink->write(_pending, flush)) {
+    interrupt(QueryOutcome::Kind::ClientGone, outcome);
+    return;
+  }
+  _pending.clear();
+}
+
+QueryFailure QueryRunner::failureOf(const PGresult* result, PGconn* conn) {
+  QueryFailure failure;
+  if (result != nullptr) {
+    failure.sqlState = field(result, PG_DIAG_SQLSTATE);
+    failure.message = field(result, PG_DIAG_MESSAGE_PRIMARY);
+    failure.detail = field(result, PG_DIAG_MESSAGE_DETAIL);
+    failure.hint = field(result, PG_DIAG_MESSAGE_HINT);
+    const auto position = field(result, PG_DIAG_STATEMENT_POSITION);
+    if (!position.empty()) failure.position = std::atoi(position.c_str());
+    if (failure.message.empty()) failure.message = trimmed(PQresultErrorMessage(result));
+  }
+  if (failure.message.empty()) failure.message = trimmed(PQerrorMessage(conn));
+  if (failure.message.empty()) failure.message = "unknown database error";
+  return failure;
+}
+
+}  // namespace ampd::server
