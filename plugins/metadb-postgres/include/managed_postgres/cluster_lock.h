@@ -1,0 +1,38 @@
+// ClusterLock: an exclusive lock on a data directory itself (flock(2) on the directory), held by
+// the owner of a running server. It makes leftover-server handling safe: a postgres found serving
+// a locked data dir belongs to a live owner and is never treated as an orphan.
+//
+// Thread-safety: owned by one thread at a time; distinct objects are independent.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace managed_postgres {
+
+class ClusterLock {
+ public:
+  /// Locks the existing directory `dataDir` (close-on-exec descriptor, non-blocking). Throws
+  /// ClusterLockedError when another owner holds it, std::runtime_error naming the path otherwise.
+  explicit ClusterLock(const std::filesystem::path& dataDir);
+  ~ClusterLock();
+  ClusterLock(ClusterLock&& other) noexcept;
+  ClusterLock& operator=(ClusterLock&& other) noexcept;
+  ClusterLock(const ClusterLock&) = delete;
+  ClusterLock& operator=(const ClusterLock&) = delete;
+
+  /// Releases the lock now (idempotent).
+  void release();
+
+ private:
+  std::filesystem::path _dataDir;
+  int _fd = -1;
+};
+
+/// Raised by ClusterLock: another owner (in this or another process) runs this data dir.
+class ClusterLockedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace managed_postgres

@@ -1,0 +1,147 @@
+// PostgresBuilder: configure and start a persistent PostgreSQL server on a data directory, like
+// pgtemp but persistent (the cluster is created once and reused) and Unix-socket only.
+//
+//   auto pg = managed_postgres::PostgresBuilder("/work/.amp/metadb")
+//                 .locale("C")
+//                 .configParam("max_connections", "50")
+//                 .initdbArg("--data-checksums", "")
+//                 .start();   // blocks until the server accepts connections
+//   ampd::PgConnection conn(pg.url());
+//
+// What start() does, in order (each step logged on logger(), default "managed_postgres"):
+//  1. finds the binaries (findPostgresBinaries) and logs `postgres --version`;
+//  2. creates the data dir (mode 0700) and locks it (ClusterLock);
+//  3. if PG_VERSION exists, refuses a different major version (VersionMismatchError), untouched;
+//  4. deals with a leftover postmaster.pid (cleanUpLeftover: stale file removed, orphan stopped);
+//  5. runs initdb when there is no cluster yet ("initializing new cluster"), else logs "reusing
+//     existing cluster" (initdb-only options logged at debug as ignored);
+//  6. chooses the socket dir (chooseSocketDir) and starts postgres with its output piped into
+//     the logger "postgres" (levels from postgres' own tags);
+//  7. pings the socket with libpq, retried with backoff under startTimeout(); if postgres exits
+//     meanwhile, start() fails at once with its exit status and last lines.
+// When the caller is root, initdb and postgres run under chooseIdentity(rootStrategy, runAs).
+//
+// Thread-safety: a builder is used by one thread at a time; start() is const and may be called
+// again (for a new server on the same data dir after the previous one stopped).
+#pragma once
+
+#include <Poco/Logger.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <managed_postgres/exit_status.h>
+#include <managed_postgres/postgres_command.h>
+#include <managed_postgres/process_identity.h>
+#include <managed_postgres/running_postgres.h>
+
+namespace managed_postgres {
+
+class PostgresBuilder {
+ public:
+  /// Called from an internal thread when the server exits after start() returned and before
+  /// stop() was called (a crash, a kill by someone else). `lastLines` are its last output lines.
+  /// Must not block and must not call stop() or destroy the RunningPostgres.
+  using ExitCallback =
+      std::function<void(const ExitStatus& status, const std::vector<std::string>& lastLines)>;
+
+  /// `dataDir` is made absolute; it is created (mode 0700) by start() when missing.
+  explicit PostgresBuilder(std::filesystem::path dataDir);
+
+  /// initdb `--locale` (default "C"). initdb-only: ignored when the cluster exists.
+  [[nodiscard]] PostgresBuilder& locale(std::string value);
+  /// initdb `--encoding` (default "UTF8"). initdb-only.
+  [[nodiscard]] PostgresBuilder& encoding(std::string value);
+  /// A server parameter passed as `-c name=value`; the last value given for a name wins, and it
+  /// wins over the dev-mode defaults (devModeDefaults()).
+  [[nodiscard]] PostgresBuilder& configParam(std::string name, std::string value);
+  /// Any initdb argument: `--` is prepended unless `key` starts with `-`; an empty value passes
+  /// the flag alone (initdbArg("data-checksums", "") -> `--data-checksums`). initdb-only.
+  [[nodiscard]] PostgresBuilder& initdbArg(std::string key, std::string value);
+  /// The directory holding initdb and postgres; empty (the default) means discover them.
+  [[nodiscard]] PostgresBuilder& binPath(std::filesystem::path dir);
+  /// The unprivileged user for RootStrategy::RunAs (and Auto's fallback); empty means none.
+  [[nodiscard]] PostgresBuilder& runAs(std::string user);
+  /// How to run as root (default Auto). Ignored when the caller is not root.
+  [[nodiscard]] PostgresBuilder& rootStrategy(RootStrategy strategy);
+  /// The socket directory; empty (the default) means the data dir, or a private /tmp dir when
+  /// the data dir's socket path would be too long.
+  [[nodiscard]] PostgresBuilder& socketDir(std::filesystem::path dir);
+  /// Overall deadline for the server to accept connections (default 30 s; initdb not included).
+  [[nodiscard]] PostgresBuilder& startTimeout(std::chrono::milliseconds timeout);
+  /// How long stop() lets a smart shutdown wait for clients before the fast one (default 2 s).
+  [[nodiscard]] PostgresBuilder& shutdownGrace(std::chrono::milliseconds grace);
+  /// How long a fast shutdown may take before SIGKILL (default 10 s); also bounds stopping an
+  /// orphan.
+  [[nodiscard]] PostgresBuilder& shutdownTimeout(std::chrono::milliseconds timeout);
+  /// Where the library's own messages go (default Poco::Logger::get("managed_postgres")).
+  [[nodiscard]] PostgresBuilder& logger(Poco::Logger& logger);
+  /// Where initdb's and postgres' output goes (default Poco::Logger::get("postgres")).
+  [[nodiscard]] PostgresBuilder& outputLogger(Poco::Logger& logger);
+  /// See ExitCallback.
+  [[nodiscard]] PostgresBuilder& onUnexpectedExit(ExitCallback callback);
+
+  /// Starts the server (see the steps above) and returns its owner once it accepts connections.
+  ///
+  /// Runs, directly (fork/exec, never a shell), first on a new data dir only:
+  ///
+  /// ```text
+  /// initdb -D <data_dir> -U postgres --auth=trust --locale=C --encoding=UTF8 --no-sync [initdb
+  /// args] postgres -D <data_dir> -k <socket_dir> -p 5432 -c listen_addresses= -c fsync=off
+  ///          -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off
+  ///          -c "log_line_prefix=[%p] " [-c name=value ...]
+  /// ```
+  ///
+  /// Every argument is explained, with its link, at initdbArgs() and postgresArgs()
+  /// (postgres_command.h); references: https://www.postgresql.org/docs/15/app-initdb.html and
+  /// https://www.postgresql.org/docs/15/app-postgres.html (built from kPostgresDocsVersion).
+  /// Tested with PostgreSQL 15.
+  ///
+  /// Throws: BinariesNotFoundError, VersionMismatchError, ClusterLockedError, IdentityError,
+  /// OrphanStopError, SocketDirError, DataDirError, InitdbError, ServerStartError.
+  [[nodiscard]] RunningPostgres start() const;
+
+  const std::filesystem::path& dataDir() const { return _dataDir; }
+
+ private:
+  std::filesystem::path _dataDir;
+  std::string _locale = "C";
+  std::string _encoding = "UTF8";
+  ParamList _configParams;
+  ParamList _initdbArgs;
+  std::filesystem::path _binPath;
+  std::string _runAs;
+  RootStrategy _rootStrategy = RootStrategy::Auto;
+  std::filesystem::path _socketDir;
+  std::chrono::milliseconds _startTimeout{30000};
+  std::chrono::milliseconds _shutdownGrace{2000};
+  std::chrono::milliseconds _shutdownTimeout{10000};
+  Poco::Logger* _logger = nullptr;
+  Poco::Logger* _outputLogger = nullptr;
+  ExitCallback _onUnexpectedExit;
+};
+
+/// Raised by start() when the data dir cannot be created, read or used; names the path.
+class DataDirError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Raised by start() when initdb fails: its exit status and last output lines.
+class InitdbError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Raised by start() when the server exits while starting, or is not ready within
+/// startTimeout(): the status (or the timeout) and its last output lines.
+class ServerStartError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace managed_postgres

@@ -1,0 +1,26 @@
+// Mapping postgres' own output to log levels: the server's `LOG:`/`WARNING:`/`ERROR:`... tag
+// (after whatever log_line_prefix is set), and the `initdb: warning:` style of the client tools.
+//
+// Thread-safety: pure function.
+#pragma once
+
+#include <Poco/Message.h>
+
+#include <string_view>
+
+namespace managed_postgres {
+
+/// The level of one output line. `previous` is the level of the line before: continuation lines
+/// (DETAIL, HINT, CONTEXT, STATEMENT, LOCATION, tab-indented lines) keep it.
+///
+/// | postgres tag                  | level        |
+/// |-------------------------------|--------------|
+/// | DEBUG1..DEBUG5                | debug        |
+/// | LOG, INFO, NOTICE, untagged   | information  |
+/// | WARNING                       | warning      |
+/// | ERROR, FATAL, PANIC           | error        |
+/// | DETAIL, HINT, CONTEXT, ...    | `previous`   |
+Poco::Message::Priority classifyPostgresLine(std::string_view line,
+                                             Poco::Message::Priority previous);
+
+}  // namespace managed_postgres

@@ -1,0 +1,161 @@
+// The metadb-postgres plugin: a managed PostgreSQL in <amp_dir>/metadb, published as the
+// service "metadata-db". A thin layer over the managed_postgres library: it reads the
+// [metadb_postgres] config table, locks the amp dir, and reports an unexpected server exit.
+//
+// Thread-safety: start() and stop() are called by the host one at a time; the exit callback runs
+// on the library's reaper thread and synchronises with stop() through _failureMutex.
+#include <Poco/Logger.h>
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include <ampd/plugin.h>
+#include <ampd/service_registry.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <managed_postgres/binary_discovery.h>
+#include <managed_postgres/lock_file.h>
+#include <managed_postgres/postgres_builder.h>
+#include <managed_postgres/postgres_version.h>
+#include <managed_postgres/process_identity.h>
+#include <managed_postgres/running_postgres.h>
+
+namespace {
+
+namespace mp = managed_postgres;
+
+constexpr const char* kTable = "metadb_postgres";
+constexpr const char* kLockFileName = "ampd.lock";
+
+std::string key(const std::string& name) { return std::string(kTable) + "." + name; }
+
+std::chrono::milliseconds seconds(const Poco::Util::AbstractConfiguration& config,
+                                  const std::string& name, double fallback) {
+  const auto full = key(name);
+  try {
+    const double value = config.getDouble(full, fallback);
+    if (value <= 0) throw ampd::PluginConfigError(full + " must be a positive number of seconds");
+    return std::chrono::milliseconds(static_cast<long long>(value * 1000));
+  } catch (const Poco::Exception& e) {
+    throw ampd::PluginConfigError(full + " must be a number of seconds: " + e.displayText());
+  }
+}
+
+/// The entries of a config sub-table, e.g. metadb_postgres.config_params.* (sorted by name).
+std::vector<std::pair<std::string, std::string>> table(
+    const Poco::Util::AbstractConfiguration& config, const std::string& name) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  const auto prefix = key(name);
+  if (!config.has(prefix)) return entries;
+  Poco::Util::AbstractConfiguration::Keys keys;
+  config.keys(prefix, keys);
+  for (const auto& k : keys) entries.emplace_back(k, config.getString(prefix + "." + k, ""));
+  return entries;
+}
+
+std::string joinLast(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += (text.empty() ? "" : " | ") + line;
+  return text.empty() ? "(none)" : text;
+}
+
+class MetadbPostgresPlugin final : public ampd::Plugin {
+ public:
+  void start(ampd::PluginContext& context) override {
+    _context = &context;
+    auto& log = context.logger();
+    const auto& config = context.config();
+    const auto& ampDir = context.ampDir();
+
+    try {
+      _ampDirLock.emplace(ampDir / kLockFileName);
+    } catch (const mp::LockFileInUseError& e) {
+      throw ampd::PluginConfigError(
+          "amp dir " + ampDir.string() + " is in use by ampd pid " + std::to_string(e.holderPid()) +
+          " (lock " + (ampDir / kLockFileName).string() +
+          ").\nHint: stop that ampd first, or give this one another amp dir with --amp-dir or "
+          "AMP_DIR.");
+    }
+
+    auto builder = mp::PostgresBuilder(ampDir / "metadb");
+    // The builder's setters are [[nodiscard]] (a forgotten start() is a bug); here they are
+    // applied in steps, so their results are discarded explicitly.
+    (void)builder.locale(config.getString(key("locale"), "C"))
+        .encoding(config.getString(key("encoding"), "UTF8"))
+        .binPath(config.getString(key("bin_path"), ""))
+        .runAs(config.getString(key("run_as"), ""))
+        .startTimeout(seconds(config, "start_timeout_secs", 30))
+        .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
+        .logger(log)
+        .onUnexpectedExit(
+            [this](const mp::ExitStatus& status, const std::vector<std::string>& lines) {
+              std::lock_guard guard(_failureMutex);
+              if (_stopping) return;
+              _context->reportFailure("PostgreSQL exited unexpectedly (" + status.describe() +
+                                      "); last lines: " + joinLast(lines));
+            });
+    for (const auto& [name, value] : table(config, "config_params"))
+      (void)builder.configParam(name, value);
+    for (const auto& [name, value] : table(config, "initdb_args")) {
+      if (value == "false") continue;
+      (void)builder.initdbArg(name, value == "true" ? "" : value);
+    }
+
+    try {
+      _postgres.emplace(builder.start());
+    } catch (const mp::BinariesNotFoundError& e) {
+      throw ampd::PluginConfigError(std::string(e.what()) +
+                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+    } catch (const mp::VersionMismatchError& e) {
+      throw ampd::PluginConfigError(std::string(e.what()) +
+                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+    } catch (const mp::IdentityError& e) {
+      throw ampd::PluginConfigError(e.what());
+    }
+
+    context.registry().publish(ampd::kMetadataDbService,
+                               {{"url", _postgres->url()},
+                                {"socket_dir", _postgres->socketDir().string()},
+                                {"data_dir", _postgres->dataDir().string()},
+                                {"server_version", _postgres->serverVersion()},
+                                {"managed", "true"}});
+    _published = true;
+    log.information("metadata-db ready at " + _postgres->url());
+  }
+
+  void stop() noexcept override {
+    {
+      std::lock_guard guard(_failureMutex);
+      _stopping = true;
+    }
+    try {
+      if (_published) _context->registry().unpublish(ampd::kMetadataDbService);
+      _published = false;
+      if (_postgres) {
+        const auto status = _postgres->stop();
+        _context->logger().information("PostgreSQL stopped (" + status.describe() + ")");
+      }
+    } catch (const std::exception& e) {
+      if (_context != nullptr)
+        _context->logger().error(std::string("stopping PostgreSQL: ") + e.what());
+    }
+    _postgres.reset();  // joins the library's threads
+    _ampDirLock.reset();
+  }
+
+ private:
+  ampd::PluginContext* _context = nullptr;
+  std::optional<mp::LockFile> _ampDirLock;
+  std::optional<mp::RunningPostgres> _postgres;
+  std::mutex _failureMutex;
+  bool _stopping = false;
+  bool _published = false;
+};
+
+}  // namespace
+
+AMPD_PLUGIN(MetadbPostgresPlugin, "metadb-postgres", "0.1.0", AMPD_SERVICES("metadata-db"),
+            AMPD_SERVICES())

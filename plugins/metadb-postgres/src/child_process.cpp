@@ -1,0 +1,259 @@
+#include "child_process.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+extern char** environ;
+
+namespace managed_postgres::detail {
+
+namespace {
+
+// The pre-exec steps, in order; the child reports the failing one through the error pipe.
+enum Stage : int {
+  kStageSignals = 1,
+  kStageFds,
+  kStageUnshare,
+  kStageSetgroupsDeny,
+  kStageUidMap,
+  kStageGidMap,
+  kStageSetgroups,
+  kStageSetgid,
+  kStageSetuid,
+  kStageChdir,
+  kStageExec,
+};
+
+std::string stageName(int stage, const std::filesystem::path& exe) {
+  switch (stage) {
+    case kStageSignals:
+      return "reset signals";
+    case kStageFds:
+      return "set up stdin/stdout/stderr";
+    case kStageUnshare:
+      return "unshare(CLONE_NEWUSER)";
+    case kStageSetgroupsDeny:
+      return "write /proc/self/setgroups";
+    case kStageUidMap:
+      return "write /proc/self/uid_map";
+    case kStageGidMap:
+      return "write /proc/self/gid_map";
+    case kStageSetgroups:
+      return "setgroups";
+    case kStageSetgid:
+      return "setgid";
+    case kStageSetuid:
+      return "setuid";
+    case kStageChdir:
+      return "chdir /";
+    case kStageExec:
+      return "exec " + exe.string();
+    default:
+      return "start";
+  }
+}
+
+// Async-signal-safe: writes all of `text` to a /proc file.
+bool writeProcFile(const char* path, const char* text, size_t length) {
+  const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const ssize_t written = ::write(fd, text, length);
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return written == static_cast<ssize_t>(length);
+}
+
+[[noreturn]] void failInChild(int errorFd, int stage) {
+  const int message[2] = {stage, errno};
+  [[maybe_unused]] auto written = ::write(errorFd, message, sizeof message);
+  ::_exit(127);
+}
+
+void closePair(int fds[2]) {
+  for (int i = 0; i < 2; ++i)
+    if (fds[i] >= 0) ::close(fds[i]);
+}
+
+}  // namespace
+
+bool SpawnError::userNamespaceFailed() const {
+  return _stage.find("CLONE_NEWUSER") != std::string::npos ||
+         _stage.find("/proc/self/") != std::string::npos;
+}
+
+ChildProcess::ChildProcess(const SpawnSpec& spec, OutputPump::Options output, ExitHandler onExit)
+    : _onExit(std::move(onExit)) {
+  // Everything the child needs is prepared here: after fork only async-signal-safe calls.
+  std::vector<std::string> argStrings{spec.executable.string()};
+  argStrings.insert(argStrings.end(), spec.args.begin(), spec.args.end());
+  std::vector<char*> argv;
+  for (auto& s : argStrings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> envStrings;
+  for (char** e = environ; *e != nullptr; ++e) envStrings.emplace_back(*e);
+  std::vector<char*> envp;
+  for (auto& s : envStrings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  const auto& id = spec.identity;
+  const std::string uidMap = std::to_string(id.uid) + " " + std::to_string(id.outsideUid) + " 1\n";
+  const std::string gidMap = std::to_string(id.gid) + " " + std::to_string(id.outsideGid) + " 1\n";
+  const gid_t groups[1] = {id.gid};
+
+  int outPipe[2] = {-1, -1};
+  int errPipe[2] = {-1, -1};
+  int statusPipe[2] = {-1, -1};
+  if (::pipe2(outPipe, O_CLOEXEC) != 0 || ::pipe2(errPipe, O_CLOEXEC) != 0 ||
+      ::pipe2(statusPipe, O_CLOEXEC) != 0) {
+    const int saved = errno;
+    closePair(outPipe);
+    closePair(errPipe);
+    closePair(statusPipe);
+    throw SpawnError("cannot start " + spec.executable.string() + ": pipe: " + std::strerror(saved),
+                     "pipe", saved);
+  }
+  const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int saved = errno;
+    closePair(outPipe);
+    closePair(errPipe);
+    closePair(statusPipe);
+    if (devNull >= 0) ::close(devNull);
+    throw SpawnError("cannot start " + spec.executable.string() + ": fork: " + std::strerror(saved),
+                     "fork", saved);
+  }
+  if (pid == 0) {
+    int reportFd = statusPipe[1];
+    sigset_t empty;
+    sigemptyset(&empty);
+    if (::sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) failInChild(reportFd, kStageSignals);
+    struct sigaction defaults {};
+    defaults.sa_handler = SIG_DFL;
+    sigemptyset(&defaults.sa_mask);
+    for (int s = 1; s < NSIG; ++s) ::sigaction(s, &defaults, nullptr);  // KILL/STOP: EINVAL
+    if (devNull < 0 || ::dup2(devNull, 0) < 0 || ::dup2(outPipe[1], 1) < 0 ||
+        ::dup2(errPipe[1], 2) < 0)
+      failInChild(reportFd, kStageFds);
+    if (reportFd != 3) {
+      if (::dup3(reportFd, 3, O_CLOEXEC) < 0) failInChild(reportFd, kStageFds);
+      reportFd = 3;
+    }
+    ::syscall(SYS_close_range, 4U, ~0U, 0U);  // best effort: nothing else leaks into postgres
+    switch (id.kind) {
+      case ProcessIdentity::Kind::UserNamespace:
+        if (::unshare(CLONE_NEWUSER) != 0) failInChild(reportFd, kStageUnshare);
+        if (!writeProcFile("/proc/self/setgroups", "deny", 4))
+          failInChild(reportFd, kStageSetgroupsDeny);
+        if (!writeProcFile("/proc/self/uid_map", uidMap.c_str(), uidMap.size()))
+          failInChild(reportFd, kStageUidMap);
+        if (!writeProcFile("/proc/self/gid_map", gidMap.c_str(), gidMap.size()))
+          failInChild(reportFd, kStageGidMap);
+        break;
+      case ProcessIdentity::Kind::SwitchUser:
+        if (::setgroups(1, groups) != 0) failInChild(reportFd, kStageSetgroups);
+        if (::setgid(id.gid) != 0) failInChild(reportFd, kStageSetgid);
+        if (::setuid(id.uid) != 0) failInChild(reportFd, kStageSetuid);
+        break;
+      case ProcessIdentity::Kind::Inherit:
+        break;
+    }
+    if (::chdir("/") != 0) failInChild(reportFd, kStageChdir);
+    ::execve(argv[0], argv.data(), envp.data());
+    failInChild(reportFd, kStageExec);
+  }
+
+  // Parent.
+  _pid = pid;
+  ::close(outPipe[1]);
+  ::close(errPipe[1]);
+  ::close(statusPipe[1]);
+  if (devNull >= 0) ::close(devNull);
+  int message[2] = {0, 0};
+  ssize_t got;
+  do {
+    got = ::read(statusPipe[0], message, sizeof message);
+  } while (got < 0 && errno == EINTR);
+  ::close(statusPipe[0]);
+  if (got == static_cast<ssize_t>(sizeof message)) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(outPipe[0]);
+    ::close(errPipe[0]);
+    const auto stage = stageName(message[0], spec.executable);
+    throw SpawnError("cannot start " + spec.executable.string() + ": " + stage +
+                         " failed: " + std::strerror(message[1]),
+                     stage, message[1]);
+  }
+  _pump = std::make_unique<OutputPump>(outPipe[0], errPipe[0], output);
+  _reaper = std::thread([this] { reap(); });
+}
+
+ChildProcess::~ChildProcess() {
+  signal(SIGKILL);
+  if (_reaper.joinable()) _reaper.join();
+  _pump.reset();
+}
+
+void ChildProcess::reap() {
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(_pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  }
+  ExitStatus status;
+  {
+    std::lock_guard lock(_mutex);
+    int raw = 0;
+    pid_t r;
+    while ((r = ::waitpid(_pid, &raw, 0)) < 0 && errno == EINTR) {
+    }
+    // ECHILD (someone else reaped it) leaves no status: report it as killed by SIGKILL's absence.
+    status.raw = r == _pid ? raw : (255 << 8);
+    _status = status;
+  }
+  _exited.notify_all();
+  _exitSource.request_stop();
+  if (_onExit) _onExit(status);
+}
+
+bool ChildProcess::signal(int sig) {
+  std::lock_guard lock(_mutex);
+  if (_status || _pid <= 0) return false;
+  return ::kill(_pid, sig) == 0;
+}
+
+std::optional<ExitStatus> ChildProcess::exitStatus() const {
+  std::lock_guard lock(_mutex);
+  return _status;
+}
+
+ExitStatus ChildProcess::wait() const {
+  std::unique_lock lock(_mutex);
+  _exited.wait(lock, [this] { return _status.has_value(); });
+  return *_status;
+}
+
+std::optional<ExitStatus> ChildProcess::waitFor(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(_mutex);
+  _exited.wait_for(lock, timeout, [this] { return _status.has_value(); });
+  return _status;
+}
+
+Completed runToCompletion(const SpawnSpec& spec, Poco::Logger* logger) {
+  ChildProcess child(spec, OutputPump::Options{logger, 20, true});
+  const auto status = child.wait();
+  child.finishOutput(std::chrono::seconds(5));
+  return {status, child.allLines()};
+}
+
+}  // namespace managed_postgres::detail

@@ -1,0 +1,257 @@
+#include <managed_postgres/postgres_builder.h>
+
+#include <unistd.h>
+
+#include <ampd/pq.h>
+#include <ampd/retry.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include <managed_postgres/binary_discovery.h>
+#include <managed_postgres/orphan_detection.h>
+#include <managed_postgres/postgres_version.h>
+
+#include "running_postgres_state.h"
+
+namespace managed_postgres {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string joinLines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += "\n  " + line;
+  return text.empty() ? " (none)" : text;
+}
+
+std::string joinArgs(const fs::path& exe, const std::vector<std::string>& args) {
+  std::string text = exe.string();
+  for (const auto& arg : args)
+    text += " " + (arg.find_first_of(" '\"") == std::string::npos || arg.empty()
+                       ? (arg.empty() ? "''" : arg)
+                       : "'" + arg + "'");
+  return text;
+}
+
+long long elapsedMs(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               since)
+      .count();
+}
+
+/// Creates the data dir (mode 0700) when missing; returns true when it was created.
+bool prepareDataDir(const fs::path& dataDir) {
+  std::error_code ec;
+  if (fs::exists(dataDir, ec)) {
+    if (!fs::is_directory(dataDir, ec))
+      throw DataDirError("data directory " + dataDir.string() + " exists but is not a directory");
+    return false;
+  }
+  fs::create_directories(dataDir, ec);
+  if (ec)
+    throw DataDirError("cannot create data directory " + dataDir.string() + ": " + ec.message());
+  fs::permissions(dataDir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec)
+    throw DataDirError("cannot set mode 0700 on data directory " + dataDir.string() + ": " +
+                       ec.message());
+  return true;
+}
+
+/// With a switched user (runAs), the data and socket dirs must belong to that user.
+void handOver(const fs::path& dir, const ProcessIdentity& identity) {
+  if (identity.kind != ProcessIdentity::Kind::SwitchUser) return;
+  if (::chown(dir.c_str(), identity.uid, identity.gid) != 0)
+    throw DataDirError("cannot give " + dir.string() + " to user " + identity.userName + ": " +
+                       std::strerror(errno));
+}
+
+bool directoryEmpty(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_empty(dir, ec) && !ec;
+}
+
+}  // namespace
+
+PostgresBuilder::PostgresBuilder(fs::path dataDir)
+    : _dataDir(fs::absolute(dataDir).lexically_normal()) {
+  if (_dataDir.has_filename() == false) _dataDir = _dataDir.parent_path();
+}
+
+PostgresBuilder& PostgresBuilder::locale(std::string value) {
+  _locale = std::move(value);
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::encoding(std::string value) {
+  _encoding = std::move(value);
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::configParam(std::string name, std::string value) {
+  _configParams.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::initdbArg(std::string key, std::string value) {
+  _initdbArgs.emplace_back(std::move(key), std::move(value));
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::binPath(fs::path dir) {
+  _binPath = std::move(dir);
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::runAs(std::string user) {
+  _runAs = std::move(user);
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::rootStrategy(RootStrategy strategy) {
+  _rootStrategy = strategy;
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::socketDir(fs::path dir) {
+  _socketDir = std::move(dir);
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::startTimeout(std::chrono::milliseconds timeout) {
+  _startTimeout = timeout;
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::shutdownGrace(std::chrono::milliseconds grace) {
+  _shutdownGrace = grace;
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::shutdownTimeout(std::chrono::milliseconds timeout) {
+  _shutdownTimeout = timeout;
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::logger(Poco::Logger& logger) {
+  _logger = &logger;
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::outputLogger(Poco::Logger& logger) {
+  _outputLogger = &logger;
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::onUnexpectedExit(ExitCallback callback) {
+  _onUnexpectedExit = std::move(callback);
+  return *this;
+}
+
+RunningPostgres PostgresBuilder::start() const {
+  const auto begin = std::chrono::steady_clock::now();
+  Poco::Logger& log = _logger != nullptr ? *_logger : Poco::Logger::get("managed_postgres");
+  Poco::Logger& output = _outputLogger != nullptr ? *_outputLogger : Poco::Logger::get("postgres");
+
+  // 1. Binaries and their version.
+  DiscoveryOptions discovery;
+  if (!_binPath.empty()) discovery.binPath = _binPath;
+  const auto binaries = findPostgresBinaries(discovery);
+  const auto version = readBinaryVersion(binaries.postgres);
+  log.information("using " + version.full + " from " + binaries.binDir.string() + " (found by " +
+                  binaries.foundBy + ")");
+
+  // 2. Data dir, locked for as long as the server runs.
+  const bool created = prepareDataDir(_dataDir);
+  ClusterLock lock(_dataDir);
+
+  // 3. Version of an existing cluster.
+  const auto clusterVersion = readClusterVersion(_dataDir);
+  if (clusterVersion)
+    checkClusterVersion(_dataDir, *clusterVersion, version.major, binaries.binDir);
+
+  // 4. Leftover server or PID file.
+  cleanUpLeftover(_dataDir, log, {.fast = _shutdownTimeout, .kill = std::chrono::seconds(5)});
+
+  const auto identity = chooseIdentity(_rootStrategy, _runAs);
+  if (identity.kind != ProcessIdentity::Kind::Inherit)
+    log.information("running as root: initdb and postgres run as " + identity.describe());
+
+  // 5. The cluster.
+  if (!clusterVersion) {
+    if (!created && !directoryEmpty(_dataDir))
+      throw DataDirError("data directory " + _dataDir.string() +
+                         " is not empty but holds no cluster (no PG_VERSION).\nHint: move its "
+                         "content away or choose another directory; it is never deleted.");
+    handOver(_dataDir, identity);
+    const auto args = initdbArgs(_dataDir, _locale, _encoding, _initdbArgs);
+    log.information("initializing new cluster in " + _dataDir.string() + ": " +
+                    joinArgs(binaries.initdb, args));
+    const auto result = detail::runToCompletion({binaries.initdb, args, identity}, &output);
+    if (!result.status.success()) {
+      std::vector<std::string> last(
+          result.lines.end() -
+              std::min<std::ptrdiff_t>(20, static_cast<std::ptrdiff_t>(result.lines.size())),
+          result.lines.end());
+      throw InitdbError("initdb failed (" + result.status.describe() + ") for " +
+                        _dataDir.string() + "; last lines:" + joinLines(last));
+    }
+  } else {
+    log.information("reusing existing cluster in " + _dataDir.string() + " (PostgreSQL " +
+                    *clusterVersion + ")");
+    if (log.debug()) {
+      const auto ignored = initdbExtraArgs(_initdbArgs);
+      std::string text = "--locale=" + _locale + " --encoding=" + _encoding;
+      for (const auto& arg : ignored) text += " " + arg;
+      log.debug("initdb-only options ignored (the cluster exists): " + text);
+    }
+  }
+
+  // 6. The server.
+  auto socket = chooseSocketDir(_dataDir, _socketDir, log);
+  if (socket.temporary()) handOver(socket.path(), identity);
+  const auto args = postgresArgs(_dataDir, socket.path(), _configParams);
+  log.information("starting postgres: " + joinArgs(binaries.postgres, args));
+
+  auto state = std::make_unique<RunningPostgres::State>();
+  state->dataDir = _dataDir;
+  state->url = connectionUrl(socket.path());
+  state->version = version.full;
+  state->major = version.major;
+  state->shutdownGrace = _shutdownGrace;
+  state->shutdownTimeout = _shutdownTimeout;
+  state->logger = &log;
+  state->onUnexpectedExit = _onUnexpectedExit;
+  state->lock = std::move(lock);
+  state->socketPath = socket.path();
+  state->socketDir = std::move(socket);
+  auto* raw = state.get();
+  state->child = std::make_unique<detail::ChildProcess>(
+      detail::SpawnSpec{binaries.postgres, args, identity},
+      detail::OutputPump::Options{&output, 20, false},
+      [raw](const ExitStatus& status) { raw->handleExit(status); });
+  auto& child = *state->child;
+
+  // 7. Readiness: a real connection attempt on the socket, with backoff, under the deadline.
+  const auto& url = state->url;
+  bool ready = ampd::retryWithBackoff(
+      {.initialDelay = std::chrono::milliseconds(2),
+       .factor = 1.5,
+       .maxDelay = std::chrono::milliseconds(20),
+       .deadline = _startTimeout},
+      [&] {
+        if (child.exitStatus()) return false;  // reported below
+        return ampd::pingUrl(url);
+      },
+      child.exitToken());
+  {
+    std::lock_guard guard(state->mutex);
+    if (ready && !child.exitStatus()) state->started = true;
+  }
+  if (!state->started) {
+    if (const auto status = child.exitStatus()) {
+      child.finishOutput(std::chrono::milliseconds(500));
+      throw ServerStartError("postgres exited while starting (" + status->describe() + ") on " +
+                             _dataDir.string() + "; last lines:" + joinLines(child.lastLines()));
+    }
+    const auto lines = child.lastLines();
+    throw ServerStartError("postgres did not accept connections on " + url + " within " +
+                           std::to_string(_startTimeout.count()) +
+                           " ms; it was stopped. Last "
+                           "lines:" +
+                           joinLines(lines));
+  }
+  log.information("PostgreSQL ready at " + url + " (pid " + std::to_string(child.pid()) + ", " +
+                  std::to_string(elapsedMs(begin)) + " ms)");
+  return RunningPostgres(std::move(state));
+}
+
+}  // namespace managed_postgres

@@ -1,0 +1,106 @@
+#include <managed_postgres/running_postgres.h>
+
+#include <signal.h>
+
+#include "running_postgres_state.h"
+
+namespace managed_postgres {
+
+namespace {
+std::string joinLines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += "\n  " + line;
+  return text;
+}
+}  // namespace
+
+void RunningPostgres::State::handleExit(const ExitStatus& status) {
+  bool unexpected = false;
+  {
+    std::lock_guard guard(mutex);
+    unexpected = started && !stopRequested;
+  }
+  if (!unexpected) return;
+  const auto lines = child ? child->lastLines() : std::vector<std::string>{};
+  logger->error("PostgreSQL (pid " + std::to_string(child ? child->pid() : 0) +
+                ") exited unexpectedly (" + status.describe() +
+                "); last lines:" + joinLines(lines));
+  if (onUnexpectedExit) onUnexpectedExit(status, lines);
+}
+
+ExitStatus RunningPostgres::State::stop() {
+  std::lock_guard serial(stopMutex);
+  {
+    std::lock_guard guard(mutex);
+    stopRequested = true;
+  }
+  if (child->signal(SIGTERM)) {
+    if (!child->waitFor(shutdownGrace)) {
+      logger->information("PostgreSQL still has clients after " +
+                          std::to_string(shutdownGrace.count()) +
+                          " ms of smart shutdown; switching to fast shutdown (SIGINT)");
+      child->signal(SIGINT);
+      if (!child->waitFor(shutdownTimeout)) {
+        logger->warning("PostgreSQL did not finish a fast shutdown in " +
+                        std::to_string(shutdownTimeout.count()) + " ms; sending SIGKILL");
+        child->signal(SIGKILL);
+      }
+    }
+  }
+  const auto status = child->wait();
+  release();
+  return status;
+}
+
+void RunningPostgres::State::stopFast() noexcept {
+  std::lock_guard serial(stopMutex);
+  {
+    std::lock_guard guard(mutex);
+    stopRequested = true;
+  }
+  if (child && child->signal(SIGINT) && !child->waitFor(shutdownTimeout)) {
+    logger->warning("PostgreSQL did not finish a fast shutdown in " +
+                    std::to_string(shutdownTimeout.count()) + " ms; sending SIGKILL");
+    child->signal(SIGKILL);
+  }
+  if (child) child->wait();
+  release();
+}
+
+void RunningPostgres::State::release() {
+  if (child) child->finishOutput(std::chrono::milliseconds(500));
+  socketDir.remove();
+  lock.reset();
+}
+
+RunningPostgres::State::~State() {
+  try {
+    stopFast();
+  } catch (...) {
+    // stopFast only logs; nothing to do if logging itself fails.
+  }
+  child.reset();
+}
+
+RunningPostgres::RunningPostgres(std::unique_ptr<State> state) : _state(std::move(state)) {}
+RunningPostgres::RunningPostgres(RunningPostgres&& other) noexcept = default;
+RunningPostgres& RunningPostgres::operator=(RunningPostgres&& other) noexcept = default;
+RunningPostgres::~RunningPostgres() = default;
+
+const std::string& RunningPostgres::url() const { return _state->url; }
+const std::filesystem::path& RunningPostgres::dataDir() const { return _state->dataDir; }
+const std::filesystem::path& RunningPostgres::socketDir() const { return _state->socketPath; }
+const std::string& RunningPostgres::serverVersion() const { return _state->version; }
+const std::string& RunningPostgres::serverMajorVersion() const { return _state->major; }
+pid_t RunningPostgres::pid() const { return _state->child->pid(); }
+bool RunningPostgres::running() const { return !_state->child->exitStatus().has_value(); }
+ExitStatus RunningPostgres::stop() { return _state->stop(); }
+ExitStatus RunningPostgres::wait() const { return _state->child->wait(); }
+std::optional<ExitStatus> RunningPostgres::waitFor(std::chrono::milliseconds timeout) const {
+  return _state->child->waitFor(timeout);
+}
+std::vector<std::string> RunningPostgres::lastLogLines() const {
+  return _state->child->lastLines();
+}
+
+}  // namespace managed_postgres

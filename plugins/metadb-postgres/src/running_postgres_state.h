@@ -1,0 +1,56 @@
+// The shared state behind a RunningPostgres (internal). Built by PostgresBuilder::start().
+//
+// Thread-safety: `_mutex` guards `stopRequested`, `started` and `stopped`; the ChildProcess is
+// thread-safe itself; everything else is immutable after start() returns, except what stop()
+// releases under `_stopMutex` (one stop at a time).
+#pragma once
+
+#include <Poco/Logger.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <managed_postgres/cluster_lock.h>
+#include <managed_postgres/postgres_builder.h>
+#include <managed_postgres/running_postgres.h>
+#include <managed_postgres/socket_dir.h>
+
+#include "child_process.h"
+
+namespace managed_postgres {
+
+struct RunningPostgres::State {
+  std::filesystem::path dataDir;
+  std::string url;
+  std::string version;
+  std::string major;
+  std::chrono::milliseconds shutdownGrace{2000};
+  std::chrono::milliseconds shutdownTimeout{10000};
+  Poco::Logger* logger = nullptr;
+  PostgresBuilder::ExitCallback onUnexpectedExit;
+
+  std::mutex mutex;
+  bool started = false;        ///< start() returned successfully
+  bool stopRequested = false;  ///< stop() or the destructor began
+
+  std::mutex stopMutex;
+  std::optional<ClusterLock> lock;
+  SocketDir socketDir;
+  std::filesystem::path socketPath;  ///< socketDir.path(), kept after the dir is released
+  std::unique_ptr<detail::ChildProcess> child;  ///< last: destroyed (and joined) first
+
+  /// Called on the reaper thread.
+  void handleExit(const ExitStatus& status);
+  /// stop(): smart, then fast, then SIGKILL.
+  ExitStatus stop();
+  /// The destructor's stop: fast, then SIGKILL.
+  void stopFast() noexcept;
+  ~State();
+
+ private:
+  void release();
+};
+
+}  // namespace managed_postgres
