@@ -8,12 +8,12 @@
 namespace ampd::host {
 namespace {
 
-PluginFacts plugin(std::string name, std::vector<std::string> provides,
-                   std::vector<std::string> requires) {
+PluginFacts plugin(std::string name, std::vector<std::string> provided,
+                   std::vector<std::string> required) {
   PluginFacts facts;
   facts.name = std::move(name);
-  facts.providedServices = std::move(provides);
-  facts.requiredServices = std::move(requires);
+  facts.providedServices = std::move(provided);
+  facts.requiredServices = std::move(required);
   return facts;
 }
 
