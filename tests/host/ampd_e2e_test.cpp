@@ -156,6 +156,28 @@ TEST(HostEndToEnd, SecondSignalDuringShutdownForcesExit) {
   EXPECT_FALSE(contains(ampd.output(), "stop test-recorder")) << ampd.output();
 }
 
+TEST(HostEndToEnd, StopOverrunningItsBoundIsAbandonedAfterTheOthersStop) {
+  DaemonAmpDir dir;
+  auto ampd = ChildProcess::ampd(
+      inDir(dir, {"--config", writeConfig(dir, {"test-recorder", "test-slow-stop"})}));
+  ASSERT_TRUE(ampd.waitForOutput("ampd ready", kTimeout)) << ampd.output();
+  ampd.signal(SIGTERM);
+  // The bound is 15 s; test-slow-stop blocks for 60 s.
+  EXPECT_EQ(ampd.waitExit(45s), 1) << ampd.output();
+  const std::string out = ampd.output();
+  EXPECT_LT(positionOf(out, "plugin test-slow-stop did not stop within 15000 ms"),
+            positionOf(out, "stop test-recorder"));
+}
+
+TEST(HostEndToEnd, AmpConfigEnvironmentNamesTheConfigFile) {
+  DaemonAmpDir dir;
+  const auto [code, out] =
+      runAmpd(dir, {}, {{"AMP_CONFIG", writeConfig(dir, {"test-recorder", "test-config-error"})}});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, "start test-recorder")) << out;
+  EXPECT_TRUE(contains(out, "simulated bad setting in test-config-error")) << out;
+}
+
 TEST(HostEndToEnd, MigrateStartsEverythingThenStopsAndExits0) {
   DaemonAmpDir dir;
   const auto [code, out] =
