@@ -115,7 +115,7 @@ std::strong_ordering operator<=>(const SemVer& a, const SemVer& b) {
   if (auto c = a.patch <=> b.patch; c != 0) return c;
   // A release has higher precedence than any of its pre-releases.
   if (a.prerelease.empty() || b.prerelease.empty())
-    return b.prerelease.empty() <=> a.prerelease.empty();
+    return a.prerelease.empty() <=> b.prerelease.empty();
   const auto n = std::min(a.prerelease.size(), b.prerelease.size());
   for (std::size_t i = 0; i < n; ++i) {
     const auto& x = a.prerelease[i];
