@@ -1,0 +1,111 @@
+// The metadb-postgres plugin end to end: the real `ampd solo` binary in an empty project dir.
+// Until the controller and server plugins exist, the amp dir's config.toml limits the plugin
+// list to metadb-postgres; that is still solo mode.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <ampd/pq.h>
+
+#include <child_process.h>
+#include <daemon_amp_dir.h>
+
+#include "pg_test_util.h"
+
+namespace mp = managed_postgres;
+using ampd::test::ChildProcess;
+using mp::test::queryValue;
+
+namespace {
+
+constexpr auto kReadyTimeout = std::chrono::seconds(60);
+constexpr const char* kReadyPattern = R"(metadata-db ready at (\S+))";
+
+void writeSoloConfig(const ampd::test::DaemonAmpDir& dir) {
+  dir.writeFile(".amp/config.toml", "plugins = [\"metadb-postgres\"]\n");
+}
+
+ChildProcess startSolo(const ampd::test::DaemonAmpDir& dir, const std::string& logName) {
+  return ChildProcess::ampd(mp::test::spawnOptions({"solo"}, dir.root(), dir.root() / logName));
+}
+
+}  // namespace
+
+TEST(MetadbPostgresE2E, SoloPersistsAcrossCleanAndKilledRestarts) {
+  ampd::test::DaemonAmpDir dir;
+  writeSoloConfig(dir);
+  const auto dataDir = dir.ampDir() / "metadb";
+
+  // First start: a new cluster; write a row.
+  {
+    auto ampd = startSolo(dir, "first.log");
+    const auto url = ampd.waitForOutput(kReadyPattern, kReadyTimeout);
+    ASSERT_TRUE(url.has_value()) << ampd.output();
+    ampd::PgConnection conn(*url);
+    conn.exec("CREATE TABLE notes (v text)");
+    conn.exec("INSERT INTO notes VALUES ('written by the first run')");
+    ampd.signal(SIGTERM);
+    const auto code = ampd.waitExit(std::chrono::seconds(20));
+    ASSERT_TRUE(code.has_value()) << ampd.output();
+    EXPECT_EQ(*code, 0) << ampd.output();
+    EXPECT_TRUE(mp::test::processesIn(dataDir).empty()) << "postgres outlived ampd";
+  }
+  // Second start: the row is there. Then ampd is SIGKILLed, leaving its postgres behind.
+  {
+    auto ampd = startSolo(dir, "second.log");
+    const auto url = ampd.waitForOutput(kReadyPattern, kReadyTimeout);
+    ASSERT_TRUE(url.has_value()) << ampd.output();
+    EXPECT_EQ(queryValue(*url, "SELECT v FROM notes"), "written by the first run");
+    ampd.signal(SIGKILL);
+    ASSERT_TRUE(ampd.waitExit(std::chrono::seconds(10)).has_value());
+  }
+  // Third start: the orphan is dealt with, the row is still there.
+  {
+    auto ampd = startSolo(dir, "third.log");
+    const auto url = ampd.waitForOutput(kReadyPattern, kReadyTimeout);
+    ASSERT_TRUE(url.has_value()) << ampd.output();
+    EXPECT_EQ(queryValue(*url, "SELECT v FROM notes"), "written by the first run");
+    EXPECT_NE(ampd.output().find("orphaned postgres"), std::string::npos) << ampd.output();
+    ampd.signal(SIGTERM);
+    EXPECT_EQ(ampd.waitExit(std::chrono::seconds(20)), 0) << ampd.output();
+  }
+  EXPECT_TRUE(mp::test::processesIn(dataDir).empty());
+}
+
+TEST(MetadbPostgresE2E, SecondAmpdOnTheSameAmpDirExits2AndFirstKeepsServing) {
+  ampd::test::DaemonAmpDir dir;
+  writeSoloConfig(dir);
+  auto first = startSolo(dir, "first.log");
+  const auto url = first.waitForOutput(kReadyPattern, kReadyTimeout);
+  ASSERT_TRUE(url.has_value()) << first.output();
+
+  auto [code, output] =
+      ChildProcess::run(ampd::test::ampdExecutable(),
+                        mp::test::spawnOptions({"solo"}, dir.root(), dir.root() / "second.log"),
+                        std::chrono::seconds(30));
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find("in use by ampd pid " + std::to_string(first.pid())), std::string::npos)
+      << output;
+
+  EXPECT_TRUE(first.running());
+  EXPECT_EQ(queryValue(*url, "SELECT 'first still serving'"), "first still serving");
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.waitExit(std::chrono::seconds(20)), 0) << first.output();
+}
+
+TEST(MetadbPostgresE2E, PostgresDyingStopsAmpdWithExit1) {
+  ampd::test::DaemonAmpDir dir;
+  writeSoloConfig(dir);
+  const auto dataDir = dir.ampDir() / "metadb";
+  auto ampd = startSolo(dir, "ampd.log");
+  ASSERT_TRUE(ampd.waitForOutput(kReadyPattern, kReadyTimeout).has_value()) << ampd.output();
+  const auto postmaster = mp::test::processesIn(dataDir);
+  ASSERT_FALSE(postmaster.empty());
+  // The postmaster is the lowest PID serving the data dir (its children are forked later).
+  const int pid = *std::min_element(postmaster.begin(), postmaster.end());
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  const auto code = ampd.waitExit(std::chrono::seconds(20));
+  ASSERT_TRUE(code.has_value()) << ampd.output();
+  EXPECT_EQ(*code, 1) << ampd.output();
+  EXPECT_NE(ampd.output().find("PostgreSQL exited unexpectedly"), std::string::npos)
+      << ampd.output();
+}

@@ -1,0 +1,97 @@
+// Helpers shared by the real-postgres tests.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <ampd/pq.h>
+
+#include <child_process.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <managed_postgres/postgres_builder.h>
+#include <managed_postgres/socket_dir.h>
+
+namespace managed_postgres::test {
+
+/// SpawnOptions for ampd::test::ChildProcess (all fields named, so no field is left out).
+inline ampd::test::SpawnOptions spawnOptions(std::vector<std::string> args,
+                                             std::filesystem::path cwd,
+                                             std::filesystem::path logFile = {}) {
+  ampd::test::SpawnOptions options;
+  options.args = std::move(args);
+  options.cwd = std::move(cwd);
+  options.logFile = std::move(logFile);
+  return options;
+}
+
+/// A builder with short shutdown bounds, so a failing test fails fast.
+inline PostgresBuilder quickBuilder(const std::filesystem::path& dataDir) {
+  PostgresBuilder builder(dataDir);
+  (void)builder.shutdownGrace(std::chrono::milliseconds(500))
+      .shutdownTimeout(std::chrono::seconds(5))
+      .startTimeout(std::chrono::seconds(30));
+  return builder;
+}
+
+/// The single value of `sql`.
+inline std::string queryValue(const std::string& url, const std::string& sql) {
+  ampd::PgConnection conn(url);
+  return conn.exec(sql).value(0, 0);
+}
+
+/// `pg_config --bindir`, as the tests may ask the system (the library never hard-codes it).
+inline std::string pgConfigBindir() {
+  std::string out;
+  if (FILE* p = ::popen("pg_config --bindir", "r")) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, p) != nullptr) out += buffer;
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+/// Every file under `dir` with its size and modification time, to prove it was not touched.
+inline std::map<std::string, std::pair<long long, long long>> snapshot(
+    const std::filesystem::path& dir) {
+  std::map<std::string, std::pair<long long, long long>> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) != 0) continue;
+    files[entry.path().string()] = {
+        static_cast<long long>(st.st_size),
+        static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+  }
+  return files;
+}
+
+/// PIDs of processes whose working directory is `dataDir` (a postmaster runs in its data dir).
+inline std::vector<int> processesIn(const std::filesystem::path& dataDir) {
+  std::vector<int> pids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code e2;
+    if (std::filesystem::equivalent(entry.path() / "cwd", dataDir, e2) && !e2) {
+      // ignore zombies
+      FILE* f = std::fopen((entry.path() / "stat").c_str(), "r");
+      std::string text;
+      if (f) {
+        char buffer[512];
+        if (std::fgets(buffer, sizeof buffer, f)) text = buffer;
+        std::fclose(f);
+      }
+      const auto close = text.rfind(')');
+      if (close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z') continue;
+      pids.push_back(std::stoi(name));
+    }
+  }
+  return pids;
+}
+
+}  // namespace managed_postgres::test

@@ -1,0 +1,260 @@
+// PostgresBuilder and RunningPostgres against a real PostgreSQL.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <ampd/pq.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+
+#include <daemon_amp_dir.h>
+
+#include <managed_postgres/binary_discovery.h>
+#include <managed_postgres/cluster_lock.h>
+#include <managed_postgres/postgres_version.h>
+
+#include "log_capture.h"
+#include "pg_test_util.h"
+
+namespace mp = managed_postgres;
+using mp::test::queryValue;
+using mp::test::quickBuilder;
+
+TEST(PostgresBuilder, FreshInitCreatesAClusterAndServes) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).start();
+  EXPECT_TRUE(std::filesystem::exists(dataDir / "PG_VERSION"));
+  EXPECT_EQ(std::filesystem::status(dataDir).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  EXPECT_TRUE(log.contains("initializing new cluster"));
+  EXPECT_EQ(pg.dataDir(), dataDir);
+  EXPECT_EQ(pg.socketDir(), dataDir);
+  EXPECT_EQ(pg.url(), mp::connectionUrl(dataDir));
+  EXPECT_NE(pg.serverVersion().find("PostgreSQL"), std::string::npos);
+  EXPECT_EQ(queryValue(pg.url(), "SELECT current_user"), "postgres");
+  EXPECT_EQ(queryValue(pg.url(), "SHOW listen_addresses"), "");
+  const auto status = pg.stop();
+  EXPECT_TRUE(status.success()) << status.describe();
+  EXPECT_FALSE(pg.running());
+}
+
+TEST(PostgresBuilder, ReuseKeepsDataAndIgnoresInitdbOptions) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  {
+    auto pg = quickBuilder(dataDir).start();
+    ampd::PgConnection conn(pg.url());
+    conn.exec("CREATE TABLE kept (v text)");
+    conn.exec("INSERT INTO kept VALUES ('before restart')");
+    pg.stop();
+  }
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).initdbArg("--data-checksums", "").locale("en_US.UTF-8").start();
+  EXPECT_EQ(queryValue(pg.url(), "SELECT v FROM kept"), "before restart");
+  EXPECT_TRUE(log.contains("reusing existing cluster"));
+  const auto ignored = log.waitFor("initdb-only options ignored", std::chrono::seconds(0));
+  ASSERT_TRUE(ignored.has_value()) << log.dump();
+  EXPECT_EQ(ignored->first, Poco::Message::PRIO_DEBUG);
+  EXPECT_NE(ignored->second.find("--data-checksums"), std::string::npos);
+  EXPECT_EQ(queryValue(pg.url(), "SHOW data_checksums"), "off");
+  EXPECT_EQ(queryValue(pg.url(), "SHOW lc_collate"), "C");
+}
+
+TEST(PostgresBuilder, ConfigParamIsVisibleAndLastValueWins) {
+  ampd::test::DaemonAmpDir dir;
+  auto pg = quickBuilder(dir.ampDir() / "metadb")
+                .configParam("max_connections", "40")
+                .configParam("max_connections", "50")
+                .start();
+  EXPECT_EQ(queryValue(pg.url(), "SHOW max_connections"), "50");
+}
+
+TEST(PostgresBuilder, DevDefaultsApplyAndCanBeOverridden) {
+  ampd::test::DaemonAmpDir dir;
+  auto pg = quickBuilder(dir.ampDir() / "metadb").configParam("fsync", "on").start();
+  EXPECT_EQ(queryValue(pg.url(), "SHOW fsync"), "on");
+  EXPECT_EQ(queryValue(pg.url(), "SHOW synchronous_commit"), "off");
+  EXPECT_EQ(queryValue(pg.url(), "SHOW full_page_writes"), "off");
+  EXPECT_EQ(queryValue(pg.url(), "SHOW autovacuum"), "off");
+}
+
+TEST(PostgresBuilder, InitdbArgDataChecksums) {
+  ampd::test::DaemonAmpDir dir;
+  auto pg = quickBuilder(dir.ampDir() / "metadb")
+                .initdbArg("data-checksums", "")
+                .encoding("UTF8")
+                .locale("C")
+                .start();
+  EXPECT_EQ(queryValue(pg.url(), "SHOW data_checksums"), "on");
+  EXPECT_EQ(queryValue(pg.url(), "SHOW server_encoding"), "UTF8");
+}
+
+TEST(PostgresBuilder, BinPathFromPgConfig) {
+  const auto bindir = mp::test::pgConfigBindir();
+  ASSERT_FALSE(bindir.empty()) << "pg_config --bindir printed nothing";
+  ampd::test::DaemonAmpDir dir;
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dir.ampDir() / "metadb").binPath(bindir).start();
+  EXPECT_TRUE(log.contains("from " + bindir + " (found by bin path)")) << log.dump();
+  EXPECT_EQ(queryValue(pg.url(), "SELECT 1"), "1");
+}
+
+TEST(PostgresBuilder, BinariesNotFound) {
+  ampd::test::DaemonAmpDir dir;
+  EXPECT_THROW((void)quickBuilder(dir.ampDir() / "metadb").binPath(dir.root() / "nothing").start(),
+               mp::BinariesNotFoundError);
+  EXPECT_FALSE(std::filesystem::exists(dir.ampDir() / "metadb"));
+}
+
+TEST(PostgresBuilder, VersionMismatchIsRefusedAndDataUntouched) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  std::string major;
+  {
+    auto pg = quickBuilder(dataDir).start();
+    major = pg.serverMajorVersion();
+  }
+  const std::string other = major == "14" ? "13" : "14";
+  std::ofstream(dataDir / "PG_VERSION", std::ios::trunc) << other << "\n";
+  const auto before = mp::test::snapshot(dataDir);
+  try {
+    (void)quickBuilder(dataDir).start();
+    FAIL() << "started a PostgreSQL " << other << " cluster with " << major << " binaries";
+  } catch (const mp::VersionMismatchError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("PostgreSQL " + other), std::string::npos) << message;
+    EXPECT_NE(message.find("PostgreSQL " + major), std::string::npos) << message;
+    EXPECT_NE(message.find("pg_upgrade"), std::string::npos) << message;
+    EXPECT_EQ(e.clusterMajor(), other);
+    EXPECT_EQ(e.binaryMajor(), major);
+  }
+  EXPECT_EQ(mp::test::snapshot(dataDir), before);
+}
+
+TEST(PostgresBuilder, SecondOwnerOfTheDataDirIsRefusedAndFirstKeepsServing) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  auto first = quickBuilder(dataDir).start();
+  EXPECT_THROW((void)quickBuilder(dataDir).start(), mp::ClusterLockedError);
+  EXPECT_TRUE(first.running());
+  EXPECT_EQ(queryValue(first.url(), "SELECT 'still serving'"), "still serving");
+}
+
+TEST(PostgresBuilder, CrashIsReportedPromptly) {
+  ampd::test::DaemonAmpDir dir;
+  std::promise<mp::ExitStatus> reported;
+  auto future = reported.get_future();
+  auto pg = quickBuilder(dir.ampDir() / "metadb")
+                .onUnexpectedExit(
+                    [&reported](const mp::ExitStatus& status, const std::vector<std::string>&) {
+                      reported.set_value(status);
+                    })
+                .start();
+  ASSERT_EQ(::kill(pg.pid(), SIGKILL), 0);
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const auto status = future.get();
+  EXPECT_TRUE(status.signaled());
+  EXPECT_EQ(status.signal(), SIGKILL);
+  const auto waited = pg.waitFor(std::chrono::seconds(1));
+  ASSERT_TRUE(waited.has_value());
+  EXPECT_EQ(waited->signal(), SIGKILL);
+  EXPECT_EQ(pg.stop().signal(), SIGKILL);  // stop() after a crash returns the crash status
+}
+
+TEST(PostgresBuilder, StopWithOpenClientIsBounded) {
+  ampd::test::DaemonAmpDir dir;
+  auto pg =
+      quickBuilder(dir.ampDir() / "metadb").shutdownGrace(std::chrono::milliseconds(300)).start();
+  ampd::PgConnection client(pg.url());
+  client.exec("BEGIN");
+  client.exec("SELECT 1");
+  const auto begin = std::chrono::steady_clock::now();
+  const auto status = pg.stop();
+  const auto elapsed = std::chrono::steady_clock::now() - begin;
+  EXPECT_TRUE(status.success()) << status.describe();
+  EXPECT_GE(elapsed, std::chrono::milliseconds(300));  // smart shutdown waited for the client
+  EXPECT_LT(elapsed, std::chrono::seconds(3));         // and fast shutdown ended it
+}
+
+TEST(PostgresBuilder, IdleStopIsFast) {
+  ampd::test::DaemonAmpDir dir;
+  auto pg = quickBuilder(dir.ampDir() / "metadb").start();
+  const auto begin = std::chrono::steady_clock::now();
+  EXPECT_TRUE(pg.stop().success());
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(1000));
+}
+
+TEST(PostgresBuilder, DestructorStopsTheServer) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  pid_t pid = 0;
+  {
+    auto pg = quickBuilder(dataDir).start();
+    pid = pg.pid();
+  }
+  EXPECT_TRUE(mp::test::processesIn(dataDir).empty());
+  EXPECT_FALSE(std::filesystem::exists(dataDir / "postmaster.pid"));
+  EXPECT_NE(::kill(pid, 0), 0);
+}
+
+TEST(PostgresBuilder, LongAmpDirPathUsesAPrivateSocketDir) {
+  ampd::test::DaemonAmpDir dir;
+  auto deep = dir.root();
+  while (deep.string().size() <= 130) deep /= "a-rather-long-directory-name";
+  const auto dataDir = deep / ".amp" / "metadb";
+  ASSERT_GT(dataDir.string().size(), 120u);
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).start();
+  const auto socketDir = pg.socketDir();
+  EXPECT_EQ(socketDir.string().rfind("/tmp/ampd-pg-", 0), 0u) << socketDir;
+  EXPECT_EQ(std::filesystem::status(socketDir).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  EXPECT_TRUE(log.contains("private socket directory " + socketDir.string()));
+  EXPECT_EQ(queryValue(pg.url(), "SELECT 'long path ok'"), "long path ok");
+  pg.stop();
+  EXPECT_FALSE(std::filesystem::exists(socketDir));
+}
+
+TEST(PostgresBuilder, ServerExitDuringStartFailsAtOnce) {
+  ampd::test::DaemonAmpDir dir;
+  const auto begin = std::chrono::steady_clock::now();
+  try {
+    (void)quickBuilder(dir.ampDir() / "metadb")
+        .configParam("no_such_parameter_xyz", "1")
+        .startTimeout(std::chrono::seconds(30))
+        .start();
+    FAIL() << "started with an unknown parameter";
+  } catch (const mp::ServerStartError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("exit code"), std::string::npos) << message;
+    EXPECT_NE(message.find("no_such_parameter_xyz"), std::string::npos) << message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(15));
+}
+
+TEST(PostgresBuilder, LogLinesArriveWithMappedLevels) {
+  ampd::test::DaemonAmpDir dir;
+  mp::test::LogCapture log(Poco::Logger::get("postgres"));
+  auto pg = quickBuilder(dir.ampDir() / "metadb").start();
+  ampd::PgConnection conn(pg.url());
+  conn.exec("DO $$BEGIN RAISE WARNING 'probe-warning-line'; END$$");
+  EXPECT_THROW(conn.exec("SELECT * FROM probe_missing_table"), ampd::PgError);
+
+  const auto ready = log.waitFor("ready to accept connections");
+  ASSERT_TRUE(ready.has_value()) << log.dump();
+  EXPECT_EQ(ready->first, Poco::Message::PRIO_INFORMATION);
+  const auto warning = log.waitFor("probe-warning-line");
+  ASSERT_TRUE(warning.has_value()) << log.dump();
+  EXPECT_EQ(warning->first, Poco::Message::PRIO_WARNING);
+  const auto error = log.waitFor("probe_missing_table\" does not exist");
+  ASSERT_TRUE(error.has_value()) << log.dump();
+  EXPECT_EQ(error->first, Poco::Message::PRIO_ERROR);
+  const auto statement = log.waitFor("STATEMENT:  SELECT * FROM probe_missing_table");
+  ASSERT_TRUE(statement.has_value()) << log.dump();
+  EXPECT_EQ(statement->first, Poco::Message::PRIO_ERROR);
+  // initdb's own output went to the same logger.
+  EXPECT_TRUE(log.contains("The files belonging to this database system")) << log.dump();
+}
