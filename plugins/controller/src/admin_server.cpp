@@ -28,22 +28,22 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
     } done{_active};
 
     auto body = readBody(request, _maxBodyBytes);
-    if (!body) {
+    ApiResponse result;
+    if (body) {
+      ApiRequest apiRequest;
+      apiRequest.method = request.getMethod();
+      apiRequest.path = request.getURI();
+      apiRequest.path = apiRequest.path.substr(0, apiRequest.path.find_first_of("?#"));
+      apiRequest.body = std::move(*body);
+      result = _router.dispatch(apiRequest);
+    } else {
       response.setKeepAlive(false);  // the rest of the body is still on the connection
-      sendJsonError(response, Poco::Net::HTTPResponse::HTTP_REQUESTENTITYTOOLARGE,
-                    "PAYLOAD_TOO_LARGE",
-                    "the request body is larger than controller.max_body_bytes (" +
-                        std::to_string(_maxBodyBytes) + " bytes)");
-      return;
+      result = ApiResponse::json(
+          413, errorBody("PAYLOAD_TOO_LARGE",
+                         "the request body is larger than controller.max_body_bytes (" +
+                             std::to_string(_maxBodyBytes) + " bytes)"));
     }
-    ApiRequest apiRequest;
-    apiRequest.method = request.getMethod();
-    apiRequest.path = request.getURI();
-    apiRequest.path = apiRequest.path.substr(0, apiRequest.path.find_first_of("?#"));
-    apiRequest.body = std::move(*body);
-
-    const auto result = _router.dispatch(apiRequest);
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(result.status));
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(result.status));
     for (const auto& [name, value] : result.headers) response.set(name, value);
     if (result.status == 204) {
       response.send();

@@ -2,6 +2,7 @@
 
 #include "json_writer.h"
 #include "names.h"
+#include "prepared_statement.h"
 #include "transaction.h"
 
 #include <algorithm>
@@ -84,6 +85,11 @@ std::vector<std::string> revisionParams(const std::string& ns, const std::string
   if (revision.kind == Revision::Kind::Version || revision.kind == Revision::Kind::Hash)
     return {ns, name, revision.text};
   return {ns, name};
+}
+
+/// The name of the prepared statement for `purpose` and the revision's kind.
+std::string statementName(const char* purpose, const Revision& revision) {
+  return std::string("ampd_") + purpose + "_" + std::to_string(static_cast<int>(revision.kind));
 }
 
 /// Inserts the manifest if absent and locks its row against deletion until commit.
@@ -205,7 +211,8 @@ std::optional<ManifestFacts> DatasetStore::resolve(const std::string& ns, const 
                                                    const Revision& revision) {
   auto lease = _pool.acquire();
   const auto r =
-      lease->exec(revisionQuery(kFactsColumns, revision), revisionParams(ns, name, revision));
+      execPrepared(*lease, statementName("resolve", revision),
+                   revisionQuery(kFactsColumns, revision), revisionParams(ns, name, revision));
   if (r.rows() == 0) return std::nullopt;
   return factsFrom(r, 0);
 }
@@ -215,7 +222,8 @@ std::optional<std::string> DatasetStore::resolveContent(const std::string& ns,
                                                         const Revision& revision) {
   auto lease = _pool.acquire();
   const auto r =
-      lease->exec(revisionQuery("m.content", revision), revisionParams(ns, name, revision));
+      execPrepared(*lease, statementName("resolve_content", revision),
+                   revisionQuery("m.content", revision), revisionParams(ns, name, revision));
   if (r.rows() == 0) return std::nullopt;
   return r.value(0, 0);
 }
