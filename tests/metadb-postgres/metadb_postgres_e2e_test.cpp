@@ -109,3 +109,28 @@ TEST(MetadbPostgresE2E, PostgresDyingStopsAmpdWithExit1) {
   EXPECT_NE(ampd.output().find("PostgreSQL exited unexpectedly"), std::string::npos)
       << ampd.output();
 }
+
+TEST(MetadbPostgresE2E, ConfigTableReachesInitdbAndServer) {
+  ampd::test::DaemonAmpDir dir;
+  dir.writeFile(".amp/config.toml",
+                "plugins = [\"metadb-postgres\"]\n"
+                "[metadb_postgres]\n"
+                "locale = \"C\"\n"
+                "encoding = \"UTF8\"\n"
+                "start_timeout_secs = 20\n"
+                "shutdown_timeout_secs = 5\n"
+                "[metadb_postgres.config_params]\n"
+                "max_connections = \"42\"\n"
+                "fsync = \"on\"\n"
+                "[metadb_postgres.initdb_args]\n"
+                "data-checksums = \"\"\n");
+  auto ampd = startSolo(dir, "ampd.log");
+  const auto url = ampd.waitForOutput(kReadyPattern, kReadyTimeout);
+  ASSERT_TRUE(url.has_value()) << ampd.output();
+  EXPECT_EQ(queryValue(*url, "SHOW max_connections"), "42");
+  EXPECT_EQ(queryValue(*url, "SHOW fsync"), "on");
+  EXPECT_EQ(queryValue(*url, "SHOW synchronous_commit"), "off");
+  EXPECT_EQ(queryValue(*url, "SHOW data_checksums"), "on");
+  ampd.signal(SIGTERM);
+  EXPECT_EQ(ampd.waitExit(std::chrono::seconds(20)), 0) << ampd.output();
+}

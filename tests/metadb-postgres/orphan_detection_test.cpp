@@ -14,6 +14,7 @@ TEST(OrphanDetection, ParsesPostmasterPid) {
   EXPECT_EQ(file->pid, 4242);
   EXPECT_EQ(file->dataDir, "/x/.amp/metadb");
   EXPECT_EQ(file->socketDir, "/x/.amp/metadb");
+  EXPECT_EQ(file->status, "ready");
   EXPECT_FALSE(mp::parsePostmasterPid("garbage\n").has_value());
   EXPECT_FALSE(mp::parsePostmasterPid("").has_value());
 }

@@ -255,6 +255,8 @@ TEST(PostgresBuilder, LogLinesArriveWithMappedLevels) {
   const auto statement = log.waitFor("STATEMENT:  SELECT * FROM probe_missing_table");
   ASSERT_TRUE(statement.has_value()) << log.dump();
   EXPECT_EQ(statement->first, Poco::Message::PRIO_ERROR);
+  // Readiness waits for the postmaster's "ready" before connecting: no FATAL noise at start.
+  EXPECT_FALSE(log.contains("the database system is starting up")) << log.dump();
   // initdb's own output went to the same logger.
   EXPECT_TRUE(log.contains("The files belonging to this database system")) << log.dump();
 }

@@ -49,7 +49,6 @@ std::vector<std::pair<std::string, std::string>> table(
     const Poco::Util::AbstractConfiguration& config, const std::string& name) {
   std::vector<std::pair<std::string, std::string>> entries;
   const auto prefix = key(name);
-  if (!config.has(prefix)) return entries;
   Poco::Util::AbstractConfiguration::Keys keys;
   config.keys(prefix, keys);
   for (const auto& k : keys) entries.emplace_back(k, config.getString(prefix + "." + k, ""));

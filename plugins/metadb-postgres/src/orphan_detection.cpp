@@ -44,8 +44,10 @@ std::optional<PostmasterPidFile> parsePostmasterPid(const std::string& text) {
     return std::nullopt;
   }
   if (std::getline(in, line)) file.dataDir = line;
-  for (int i = 3; i <= 5 && std::getline(in, line); ++i)
+  for (int i = 3; i <= 8 && std::getline(in, line); ++i) {
     if (i == 5) file.socketDir = line;
+    if (i == 8) file.status = line.substr(0, line.find_last_not_of(' ') + 1);
+  }
   return file;
 }
 

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <managed_postgres/binary_discovery.h>
 #include <managed_postgres/orphan_detection.h>
@@ -65,6 +67,15 @@ void handOver(const fs::path& dir, const ProcessIdentity& identity) {
   if (::chown(dir.c_str(), identity.uid, identity.gid) != 0)
     throw DataDirError("cannot give " + dir.string() + " to user " + identity.userName + ": " +
                        std::strerror(errno));
+}
+
+bool postmasterSaysReady(const fs::path& dataDir) {
+  std::ifstream in(dataDir / "postmaster.pid");
+  if (!in) return false;
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto file = parsePostmasterPid(text.str());
+  return file && file->status == "ready";
 }
 
 bool directoryEmpty(const fs::path& dir) {
@@ -163,7 +174,7 @@ RunningPostgres PostgresBuilder::start() const {
 
   const auto identity = chooseIdentity(_rootStrategy, _runAs);
   if (identity.kind != ProcessIdentity::Kind::Inherit)
-    log.information("running as root: initdb and postgres run as " + identity.describe());
+    log.information("running as root: initdb and postgres run " + identity.describe());
 
   // 5. The cluster.
   if (!clusterVersion) {
@@ -229,7 +240,10 @@ RunningPostgres PostgresBuilder::start() const {
        .deadline = _startTimeout},
       [&] {
         if (child.exitStatus()) return false;  // reported below
-        return ampd::pingUrl(url);
+        // Like pg_ctl, first wait for the postmaster to declare itself ready in its PID file:
+        // a connection attempt before that makes the server log "FATAL: the database system
+        // is starting up". Then the real check: a libpq ping on the socket.
+        return postmasterSaysReady(_dataDir) && ampd::pingUrl(url);
       },
       child.exitToken());
   {

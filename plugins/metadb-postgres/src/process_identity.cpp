@@ -40,12 +40,12 @@ const char* kRootHint =
 std::string ProcessIdentity::describe() const {
   switch (kind) {
     case Kind::Inherit:
-      return "the calling user (uid " + std::to_string(::geteuid()) + ")";
+      return "as the calling user (uid " + std::to_string(::geteuid()) + ")";
     case Kind::UserNamespace:
-      return "a user namespace (" + userName + ", uid " + std::to_string(uid) + " inside = uid " +
-             std::to_string(outsideUid) + " outside)";
+      return "in a user namespace as " + userName + " (uid " + std::to_string(uid) +
+             " inside = uid " + std::to_string(outsideUid) + " outside)";
     case Kind::SwitchUser:
-      return "user " + userName + " (uid " + std::to_string(uid) + ")";
+      return "as user " + userName + " (uid " + std::to_string(uid) + ")";
   }
   return "?";
 }

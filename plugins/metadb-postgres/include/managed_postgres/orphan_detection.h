@@ -4,7 +4,9 @@
 //
 // `postmaster.pid` layout (https://www.postgresql.org/docs/15/storage-file-layout.html, see
 // docsUrl): line 1 the postmaster PID, line 2 the data directory, line 3 the start time, line 4
-// the port, line 5 the first socket directory, then listen address and shared-memory key.
+// the port, line 5 the first socket directory, line 6 the listen address, line 7 the
+// shared-memory key, line 8 the postmaster status (`starting`, `ready`, ...; what pg_ctl waits
+// for).
 //
 // Call these only while holding the data dir's ClusterLock, so a server with a live owner is
 // never mistaken for an orphan.
@@ -31,6 +33,7 @@ struct PostmasterPidFile {
   pid_t pid = 0;
   std::filesystem::path dataDir;    ///< line 2
   std::filesystem::path socketDir;  ///< line 5 (may be empty)
+  std::string status;               ///< line 8: "starting", "ready", "stopping" (PostgreSQL 10+)
 };
 
 /// Parses a postmaster.pid's text; nothing when line 1 is not a positive PID.

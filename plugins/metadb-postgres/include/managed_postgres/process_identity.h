@@ -33,7 +33,8 @@ struct ProcessIdentity {
   gid_t outsideGid = 0;  ///< the caller's gid (UserNamespace)
   std::string userName;  ///< the user name postgres sees (for logs)
 
-  /// e.g. "user namespace (postgres 101 -> uid 0)", "user postgres (uid 101)", "caller (uid 1000)".
+  /// e.g. "in a user namespace as postgres (uid 101 inside = uid 0 outside)", "as user postgres
+  /// (uid 101)", "as the calling user (uid 1000)".
   std::string describe() const;
 };
 
