@@ -84,19 +84,25 @@ int AmpdApplication::main(const std::vector<std::string>& /*args*/) {
   }
 }
 
+ampd::config::LoadOptions AmpdApplication::loadOptions(
+    const std::map<std::string, std::string>& environment) const {
+  ampd::config::LoadOptions options;
+  options.ampDir = ampd::config::resolveAmpDir(
+      _commandLine.ampDir, lookupEnv(environment, ampd::config::AMP_DIR_ENV), fs::current_path());
+  if (_commandLine.configFile) options.configFile = fs::absolute(*_commandLine.configFile);
+  // Solo mode (defaults, <amp_dir>/config.toml) unless a config file is named; `ampd solo` may
+  // name one too.
+  options.solo = _commandLine.command == Command::Solo || !_commandLine.configFile;
+  options.environment = environment;
+  options.overrides = _commandLine.overrides;
+  return options;
+}
+
 int AmpdApplication::runPlugins() {
   Poco::Logger& logger = Poco::Logger::get("ampd");
   const auto environment = ampd::config::processEnvironment();
-  const fs::path cwd = fs::current_path();
 
-  ampd::config::LoadOptions options;
-  options.ampDir = ampd::config::resolveAmpDir(
-      _commandLine.ampDir, lookupEnv(environment, ampd::config::AMP_DIR_ENV), cwd);
-  if (_commandLine.configFile) options.configFile = fs::absolute(*_commandLine.configFile);
-  options.solo = _commandLine.command == Command::Solo ||
-                 (_commandLine.command == Command::Migrate && !_commandLine.configFile);
-  options.environment = environment;
-  options.overrides = _commandLine.overrides;
+  const ampd::config::LoadOptions options = loadOptions(environment);
   const ampd::config::LoadedConfig loaded = ampd::config::loadConfig(options);
   logger.information("amp dir " + options.ampDir.string() +
                      (loaded.file ? ", config " + loaded.file->string() : ""));
@@ -135,19 +141,9 @@ int AmpdApplication::runPlugins() {
 
 int AmpdApplication::listPlugins() {
   const auto environment = ampd::config::processEnvironment();
-  std::string configuredDir;
-  if (_commandLine.configFile || _commandLine.ampDir ||
-      lookupEnv(environment, ampd::config::AMP_DIR_ENV)) {
-    // plugin_dir may be configured; read it the way the run commands would.
-    ampd::config::LoadOptions options;
-    options.ampDir = ampd::config::resolveAmpDir(
-        _commandLine.ampDir, lookupEnv(environment, ampd::config::AMP_DIR_ENV), fs::current_path());
-    if (_commandLine.configFile) options.configFile = fs::absolute(*_commandLine.configFile);
-    options.solo = !_commandLine.configFile;
-    options.environment = environment;
-    options.overrides = _commandLine.overrides;
-    configuredDir = ampd::config::loadConfig(options).config->getString("plugin_dir", "");
-  }
+  // plugin_dir may be configured: read it the way `solo` (or `--config FILE`) would.
+  const std::string configuredDir =
+      ampd::config::loadConfig(loadOptions(environment)).config->getString("plugin_dir", "");
   const PluginLocator locator(
       pluginSearchDirs(configuredDir, lookupEnv(environment, kPluginPathEnv), executableDir()));
 

@@ -11,6 +11,9 @@
 
 #include <Poco/Util/ServerApplication.h>
 
+#include <ampd_config/config_loader.h>
+
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,9 @@ class AmpdApplication : public Poco::Util::ServerApplication {
   int main(const std::vector<std::string>& args) override;
 
  private:
+  /// Where the configuration comes from, for this command line and `environment`.
+  ampd::config::LoadOptions loadOptions(
+      const std::map<std::string, std::string>& environment) const;
   int runPlugins();
   int listPlugins();
 
