@@ -313,6 +313,16 @@ TEST(HostEndToEnd, LibraryWithoutEntryPointIsNotAPlugin) {
   EXPECT_TRUE(contains(out, "ampd_plugin_descriptor")) << out;
 }
 
+TEST(HostEndToEnd, LibraryThatCannotBeLoadedShowsTheLoaderError) {
+  DaemonAmpDir dir;
+  const auto file = dir.writeFile("broken-plugins/ampd-garbage.so", "not a shared library");
+  const auto [code, out] = runAmpd(dir, {"--config", writeConfig(dir, {"garbage"})},
+                                   {{"AMPD_PLUGIN_PATH", file.parent_path().string()}});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, "cannot load plugin library \"" + file.string() + "\"")) << out;
+  EXPECT_TRUE(contains(out, "DETAIL: " + file.string())) << out;  // dlerror() names the file
+}
+
 TEST(HostEndToEnd, TwoPluginsWithOneNameAreRefused) {
   DaemonAmpDir dir;
   const auto out = configErrorOutput(dir, {"test-provider", "test-duplicate-name"});
