@@ -58,6 +58,12 @@ TEST(QueryApiE2E, RowsAndEveryTypeInTheMapping) {
             R"("bounded":[7,8],"empty":[],"stamps":["2024-05-01T00:00:00+00:00"]})"
             "\n");
 
+  // Statements COPY cannot stream, or only with a fallback, still answer.
+  EXPECT_EQ(ampd.query("SELECT 1 AS one;").body, "{\"one\":1}\n");
+  EXPECT_EQ(ampd.query("/* c */ (SELECT 1 AS one) -- trailing").body, "{\"one\":1}\n");
+  EXPECT_EQ(ampd.query("SHOW server_encoding").body, "{\"server_encoding\":\"UTF8\"}\n");
+  EXPECT_EQ(ampd.query("VALUES (1, 'a')").body, "{\"column1\":1,\"column2\":\"a\"}\n");
+
   reply = ampd.query("SELECT 1 AS one WHERE false");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.body, "");

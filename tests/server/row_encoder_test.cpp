@@ -1,5 +1,6 @@
 // Unit tests of RowEncoder, JSON string escaping and request-body validation.
 #include "row_encoder.h"
+#include "copy_text.h"
 #include "json_text.h"
 #include "sql_text.h"
 
@@ -60,6 +61,39 @@ TEST(SqlText, RejectsEmptyNulAndInvalidUtf8) {
   EXPECT_TRUE(sqlTextProblem("SELECT '\xc0\xaf'"));          // overlong '/'
   EXPECT_TRUE(sqlTextProblem("SELECT '\xed\xa0\x80'"));      // UTF-16 surrogate
   EXPECT_TRUE(sqlTextProblem("SELECT '\xf4\x90\x80\x80'"));  // above U+10FFFF
+}
+
+}  // namespace
+}  // namespace ampd::server
+
+namespace ampd::server {
+namespace {
+
+TEST(CopyLineDecoder, SplitsFieldsAndDecodesNullAndEscapes) {
+  CopyLineDecoder decoder(4);
+  ASSERT_TRUE(decoder.decode("1\t\\N\ta\\tb\\nc\\\\d\t\n"));
+  EXPECT_EQ(decoder.fields()[0], std::optional<std::string_view>("1"));
+  EXPECT_EQ(decoder.fields()[1], std::nullopt);
+  EXPECT_EQ(decoder.fields()[2], std::optional<std::string_view>("a\tb\nc\\d"));
+  EXPECT_EQ(decoder.fields()[3], std::optional<std::string_view>(""));
+  ASSERT_TRUE(decoder.decode("\\x41\\101\\N\t\\\\N\tx\ty"));
+  EXPECT_EQ(decoder.fields()[0], std::optional<std::string_view>("AAN"));
+  EXPECT_EQ(decoder.fields()[1], std::optional<std::string_view>("\\N"));
+}
+
+TEST(CopyLineDecoder, RejectsAWrongFieldCount) {
+  CopyLineDecoder decoder(2);
+  EXPECT_FALSE(decoder.decode("1\n"));
+  EXPECT_FALSE(decoder.decode("1\t2\t3\n"));
+}
+
+TEST(RowEncoder, EncodesDecodedCopyFields) {
+  RowEncoder encoder({{"n", 23}, {"s", 25}, {"a", 1007}});
+  CopyLineDecoder decoder(3);
+  ASSERT_TRUE(decoder.decode("7\tline\\none\t{1,NULL}\n"));
+  std::string out;
+  encoder.appendRow(out, decoder.fields(), decoder.size());
+  EXPECT_EQ(out, "{\"n\":7,\"s\":\"line\\none\",\"a\":[1,null]}\n");
 }
 
 }  // namespace

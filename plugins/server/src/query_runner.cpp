@@ -1,7 +1,10 @@
 #include "query_runner.h"
 
+#include "copy_text.h"
+
 #include <poll.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
@@ -9,8 +12,6 @@
 namespace ampd::server {
 
 namespace {
-
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 std::string trimmed(const char* text) {
   std::string s = text != nullptr ? text : "";
@@ -44,6 +45,18 @@ QueryOutcome QueryRunner::run(const std::string& sql, ResultSink& sink) {
     outcome.connectionReusable = false;
     return outcome;
   }
+  if (isCopyable(sql)) {
+    const auto description = describe(sql, outcome);
+    if (!description) return finish(outcome);
+    if (PQnfields(description->get()) > 0) {
+      if (streamCopy(sql, description->get(), sink, outcome)) return finish(outcome);
+      // COPY refused the statement: start a fresh transaction and run it directly.
+      if (!runCommand("ROLLBACK", outcome) || !runCommand(setup, outcome)) {
+        outcome.connectionReusable = false;
+        return outcome;
+      }
+    }
+  }
   if (PQsendQueryParams(_conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
     outcome.kind = QueryOutcome::Kind::Failed;
     outcome.failure = failureOf(nullptr, _conn);
@@ -52,13 +65,16 @@ QueryOutcome QueryRunner::run(const std::string& sql, ResultSink& sink) {
   }
   PQsetSingleRowMode(_conn);
   streamResults(sink, outcome);
+  return finish(outcome);
+}
+
+QueryOutcome QueryRunner::finish(QueryOutcome& outcome) {
   if (_cancelled || _abandoned) {
     outcome.connectionReusable = false;
     return outcome;
   }
-  QueryOutcome finish;
-  if (!runCommand("ROLLBACK", finish)) outcome.connectionReusable = false;
-  if (finish.kind == QueryOutcome::Kind::Stopped) outcome.connectionReusable = false;
+  QueryOutcome rollback;
+  if (!runCommand("ROLLBACK", rollback)) outcome.connectionReusable = false;
   return outcome;
 }
 
@@ -68,18 +84,7 @@ bool QueryRunner::runCommand(const std::string& sql, QueryOutcome& outcome) {
     outcome.failure = failureOf(nullptr, _conn);
     return false;
   }
-  bool ok = true;
-  while (PGresult* raw = nextResult(nullptr, outcome)) {
-    ResultPtr result(raw, &PQclear);
-    const auto status = PQresultStatus(raw);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) continue;
-    ok = false;
-    if (!outcome.failure && !_cancelled) {
-      outcome.kind = QueryOutcome::Kind::Failed;
-      outcome.failure = failureOf(raw, _conn);
-    }
-  }
-  return ok && !_cancelled && !_abandoned;
+  return drain(outcome);
 }
 
 void QueryRunner::streamResults(ResultSink& sink, QueryOutcome& outcome) {
@@ -125,26 +130,157 @@ void QueryRunner::streamResults(ResultSink& sink, QueryOutcome& outcome) {
 PGresult* QueryRunner::nextResult(ResultSink* sink, QueryOutcome& outcome) {
   while (PQisBusy(_conn) != 0) {
     if (_abandoned) return nullptr;
-    pollfd fds[2] = {{PQsocket(_conn), POLLIN, 0}, {_control.clientFd(), POLLRDHUP, 0}};
-    int ready = ::poll(fds, 1, 0);
-    if (ready == 0) ready = ::poll(fds, 1, kRefillWaitMs);
-    if (ready == 0) {
-      // PostgreSQL has nothing ready: hand the client what we have, then wait for either side.
-      if (sink != nullptr) flushPending(sink, outcome, true);
-      const nfds_t count = fds[1].fd >= 0 && !_cancelled ? 2 : 1;
-      ready = ::poll(fds, count, static_cast<int>(_settings.pollInterval.count()));
-      if (count == 2 && (fds[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0)
-        interrupt(QueryOutcome::Kind::ClientGone, outcome);
+    if (!waitForInput(sink, outcome)) {
+      if (_abandoned) return nullptr;
+      break;  // PQgetResult reports the broken connection
     }
-    if (ready < 0 && errno != EINTR) break;  // PQgetResult reports the broken connection
-    if (!_cancelled && _control.stopRequested()) interrupt(QueryOutcome::Kind::Stopped, outcome);
-    if (_cancelled && std::chrono::steady_clock::now() > _cancelDeadline) {
-      _abandoned = true;  // PostgreSQL did not end the query in time; drop the connection
-      return nullptr;
-    }
-    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && PQconsumeInput(_conn) == 0) break;
   }
   return PQgetResult(_conn);
+}
+
+bool QueryRunner::waitForInput(ResultSink* sink, QueryOutcome& outcome) {
+  pollfd fds[2] = {{PQsocket(_conn), POLLIN, 0}, {_control.clientFd(), POLLRDHUP, 0}};
+  int ready = ::poll(fds, 1, 0);
+  if (ready == 0) ready = ::poll(fds, 1, kRefillWaitMs);
+  if (ready == 0) {
+    // PostgreSQL has nothing ready: hand the client what we have, then wait for either side.
+    if (sink != nullptr) flushPending(sink, outcome, true);
+    const nfds_t count = fds[1].fd >= 0 && !_cancelled ? 2 : 1;
+    ready = ::poll(fds, count, static_cast<int>(_settings.pollInterval.count()));
+    if (count == 2 && (fds[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0)
+      interrupt(QueryOutcome::Kind::ClientGone, outcome);
+  }
+  if (ready < 0 && errno != EINTR) return false;
+  if (!_cancelled && _control.stopRequested()) interrupt(QueryOutcome::Kind::Stopped, outcome);
+  if (_cancelled && std::chrono::steady_clock::now() > _cancelDeadline) {
+    _abandoned = true;  // PostgreSQL did not end the query in time; drop the connection
+    return false;
+  }
+  if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && PQconsumeInput(_conn) == 0)
+    return false;
+  return true;
+}
+
+bool QueryRunner::isCopyable(std::string_view sql) {
+  std::size_t i = 0;
+  for (;;) {
+    while (i < sql.size() && (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '('))
+      ++i;
+    if (sql.substr(i, 2) == "--") {
+      i = sql.find('\n', i);
+      if (i == std::string_view::npos) return false;
+    } else if (sql.substr(i, 2) == "/*") {
+      int depth = 0;
+      do {
+        if (sql.substr(i, 2) == "/*")
+          ++depth, i += 2;
+        else if (sql.substr(i, 2) == "*/")
+          --depth, i += 2;
+        else
+          ++i;
+      } while (depth > 0 && i < sql.size());
+      if (depth > 0) return false;
+    } else {
+      break;
+    }
+  }
+  std::string word;
+  while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])))
+    word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i++]))));
+  return word == "select" || word == "values" || word == "table" || word == "with";
+}
+
+std::optional<QueryRunner::ResultPtr> QueryRunner::describe(const std::string& sql,
+                                                            QueryOutcome& outcome) {
+  if (PQsendPrepare(_conn, "", sql.c_str(), 0, nullptr) != 1 || !drain(outcome) ||
+      PQsendDescribePrepared(_conn, "") != 1)
+    return std::nullopt;
+  std::optional<ResultPtr> description;
+  while (PGresult* raw = nextResult(nullptr, outcome)) {
+    ResultPtr result(raw, &PQclear);
+    if (PQresultStatus(raw) == PGRES_COMMAND_OK && !description)
+      description.emplace(std::move(result));
+    else if (PQresultStatus(raw) == PGRES_FATAL_ERROR && !outcome.failure && !_cancelled)
+      outcome.kind = QueryOutcome::Kind::Failed, outcome.failure = failureOf(raw, _conn);
+  }
+  if (outcome.failure || _cancelled || _abandoned) return std::nullopt;
+  return description;
+}
+
+bool QueryRunner::drain(QueryOutcome& outcome) {
+  bool ok = true;
+  while (PGresult* raw = nextResult(nullptr, outcome)) {
+    ResultPtr result(raw, &PQclear);
+    const auto status = PQresultStatus(raw);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) continue;
+    ok = false;
+    if (!outcome.failure && !_cancelled) {
+      outcome.kind = QueryOutcome::Kind::Failed;
+      outcome.failure = failureOf(raw, _conn);
+    }
+  }
+  return ok && !_cancelled && !_abandoned;
+}
+
+bool QueryRunner::streamCopy(const std::string& sql, const PGresult* description, ResultSink& sink,
+                             QueryOutcome& outcome) {
+  // The statement parsed on its own, so it ends outside any string or comment; the newline
+  // before ")" ends a trailing "--" comment.
+  const std::string copy = "COPY (\n" + sql + "\n) TO STDOUT";
+  if (PQsendQueryParams(_conn, copy.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1)
+    return false;
+  PGresult* first = nextResult(&sink, outcome);
+  if (first == nullptr) return !_abandoned ? false : true;
+  const bool copying = PQresultStatus(first) == PGRES_COPY_OUT;
+  PQclear(first);
+  if (!copying) {  // COPY refused this statement (e.g. a trailing semicolon): run it directly
+    QueryOutcome ignored;
+    drain(ignored);
+    return _cancelled || _abandoned;
+  }
+  const RowEncoder encoder(description);
+  CopyLineDecoder decoder(static_cast<std::size_t>(PQnfields(description)));
+  for (;;) {
+    char* line = nullptr;
+    const int length = PQgetCopyData(_conn, &line, 1);
+    if (length > 0) {
+      if (!_cancelled) {
+        if (!outcome.begun) {
+          outcome.begun = true;
+          if (!sink.begin()) interrupt(QueryOutcome::Kind::ClientGone, outcome);
+        }
+        if (!_cancelled &&
+            decoder.decode(std::string_view(line, static_cast<std::size_t>(length)))) {
+          encoder.appendRow(_pending, decoder.fields(), decoder.size());
+          ++outcome.rows;
+          if (_pending.size() >= _settings.flushBytes) flushPending(&sink, outcome, false);
+        }
+      }
+      PQfreemem(line);
+      continue;
+    }
+    if (length == 0) {
+      if (!waitForInput(&sink, outcome) && _abandoned) return true;
+      continue;
+    }
+    break;  // -1: done (the final result follows), -2: error
+  }
+  while (PGresult* raw = nextResult(&sink, outcome)) {
+    ResultPtr result(raw, &PQclear);
+    if (_cancelled) continue;
+    const auto status = PQresultStatus(raw);
+    if (status == PGRES_COMMAND_OK) {
+      if (!outcome.begun) {
+        outcome.begun = true;
+        if (!sink.begin()) interrupt(QueryOutcome::Kind::ClientGone, outcome);
+      }
+    } else if (!outcome.failure) {
+      outcome.kind = QueryOutcome::Kind::Failed;
+      outcome.failure = failureOf(raw, _conn);
+    }
+  }
+  if (!_cancelled) flushPending(&sink, outcome, true);
+  return true;
 }
 
 void QueryRunner::interrupt(QueryOutcome::Kind why, QueryOutcome& outcome) {

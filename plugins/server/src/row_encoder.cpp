@@ -48,6 +48,25 @@ void RowEncoder::appendRow(std::string& out, const PGresult* result, int row) co
   out.append("}\n");
 }
 
+void RowEncoder::appendRow(std::string& out, const std::optional<std::string_view>* fields,
+                           std::size_t count) const {
+  if (count != _keys.size())
+    throw std::invalid_argument("RowEncoder::appendRow: " + std::to_string(count) + " fields for " +
+                                std::to_string(_keys.size()) + " columns");
+  if (_keys.empty()) {
+    out.append("{}\n");
+    return;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    out.append(_keys[i]);
+    if (fields[i])
+      appendValue(out, _types[i], *fields[i]);
+    else
+      out.append("null");
+  }
+  out.append("}\n");
+}
+
 void RowEncoder::appendRow(std::string& out,
                            const std::vector<std::optional<std::string>>& values) const {
   if (values.size() != _keys.size())

@@ -35,6 +35,9 @@ class RowEncoder {
 
   /// Appends row `row` of `result` (text format) as one line, newline included.
   void appendRow(std::string& out, const PGresult* result, int row) const;
+  /// Appends one line from `count` fields (nullopt = NULL), e.g. decoded COPY text.
+  void appendRow(std::string& out, const std::optional<std::string_view>* fields,
+                 std::size_t count) const;
   /// Appends one line from explicit values (nullopt = NULL); for tests and tools.
   void appendRow(std::string& out, const std::vector<std::optional<std::string>>& values) const;
 
