@@ -15,6 +15,7 @@
 #include <managed_postgres/postgres_version.h>
 
 #include "running_postgres_state.h"
+#include "version_query.h"
 
 namespace managed_postgres {
 
@@ -152,22 +153,37 @@ RunningPostgres PostgresBuilder::start() const {
   Poco::Logger& log = _logger != nullptr ? *_logger : Poco::Logger::get("managed_postgres");
   Poco::Logger& output = _outputLogger != nullptr ? *_outputLogger : Poco::Logger::get("postgres");
 
-  // 1. Binaries and their version.
+  // 1. Binaries; their version is asked at once and collected when it is needed.
   DiscoveryOptions discovery;
   if (!_binPath.empty()) discovery.binPath = _binPath;
   const auto binaries = findPostgresBinaries(discovery);
-  const auto version = readBinaryVersion(binaries.postgres);
-  log.information("using " + version.full + " from " + binaries.binDir.string() + " (found by " +
-                  binaries.foundBy + ")");
+  detail::VersionQuery versionQuery(binaries.postgres);
+  bool versionLogged = false;
+  auto version = [&]() -> const PostgresVersion& {
+    const auto& v = versionQuery.get();
+    if (!versionLogged)
+      log.information("using " + v.full + " from " + binaries.binDir.string() + " (found by " +
+                      binaries.foundBy + ")");
+    versionLogged = true;
+    return v;
+  };
 
   // 2. Data dir, locked for as long as the server runs.
   const bool created = prepareDataDir(_dataDir);
   ClusterLock lock(_dataDir);
 
-  // 3. Version of an existing cluster.
+  // 3. Version of an existing cluster. It is checked before anything acts on the data dir: here
+  // when a leftover postmaster.pid is to be dealt with, else right after the server is spawned
+  // (below), which overlaps the ~25 ms of `postgres --version` with the server's own start-up.
+  // That is safe because the postmaster validates PG_VERSION first of all (checkDataDir() ->
+  // ValidatePgVersion(), before it writes postmaster.pid or opens any data file) and exits on a
+  // mismatch without touching the directory; we then refuse with our own message.
   const auto clusterVersion = readClusterVersion(_dataDir);
-  if (clusterVersion)
-    checkClusterVersion(_dataDir, *clusterVersion, version.major, binaries.binDir);
+  auto checkVersion = [&] {
+    if (clusterVersion)
+      checkClusterVersion(_dataDir, *clusterVersion, version().major, binaries.binDir);
+  };
+  if (std::filesystem::exists(_dataDir / "postmaster.pid")) checkVersion();
 
   // 4. Leftover server or PID file.
   cleanUpLeftover(_dataDir, log, {.fast = _shutdownTimeout, .kill = std::chrono::seconds(5)});
@@ -195,6 +211,7 @@ RunningPostgres PostgresBuilder::start() const {
       throw InitdbError("initdb failed (" + result.status.describe() + ") for " +
                         _dataDir.string() + "; last lines:" + joinLines(last));
     }
+    (void)version();  // answered long ago, while initdb ran
   } else {
     log.information("reusing existing cluster in " + _dataDir.string() + " (PostgreSQL " +
                     *clusterVersion + ")");
@@ -215,8 +232,6 @@ RunningPostgres PostgresBuilder::start() const {
   auto state = std::make_unique<RunningPostgres::State>();
   state->dataDir = _dataDir;
   state->url = connectionUrl(socket.path());
-  state->version = version.full;
-  state->major = version.major;
   state->shutdownGrace = _shutdownGrace;
   state->shutdownTimeout = _shutdownTimeout;
   state->logger = &log;
@@ -230,13 +245,16 @@ RunningPostgres PostgresBuilder::start() const {
       detail::OutputPump::Options{&output, 20, false},
       [raw](const ExitStatus& status) { raw->handleExit(status); });
   auto& child = *state->child;
+  checkVersion();  // on a mismatch the postmaster exits by itself; `state` reaps it
+  state->version = version().full;
+  state->major = version().major;
 
   // 7. Readiness: a real connection attempt on the socket, with backoff, under the deadline.
   const auto& url = state->url;
   bool ready = ampd::retryWithBackoff(
-      {.initialDelay = std::chrono::milliseconds(2),
+      {.initialDelay = std::chrono::milliseconds(1),
        .factor = 1.5,
-       .maxDelay = std::chrono::milliseconds(20),
+       .maxDelay = std::chrono::milliseconds(4),
        .deadline = _startTimeout},
       [&] {
         if (child.exitStatus()) return false;  // reported below

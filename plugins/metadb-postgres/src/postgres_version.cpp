@@ -7,7 +7,7 @@
 
 #include <managed_postgres/postgres_command.h>
 
-#include "child_process.h"
+#include "version_query.h"
 
 namespace managed_postgres {
 
@@ -21,18 +21,7 @@ std::optional<std::string> parseMajorVersion(const std::string& versionOutput) {
 }
 
 PostgresVersion readBinaryVersion(const std::filesystem::path& postgresBinary) {
-  const auto result =
-      detail::runToCompletion({postgresBinary, versionArgs(), ProcessIdentity{}}, nullptr);
-  std::string output;
-  for (const auto& line : result.lines) output += (output.empty() ? "" : "\n") + line;
-  if (!result.status.success())
-    throw std::runtime_error("`" + postgresBinary.string() + " --version` failed (" +
-                             result.status.describe() + "): " + output);
-  const auto major = parseMajorVersion(output);
-  if (!major)
-    throw std::runtime_error("`" + postgresBinary.string() +
-                             " --version` printed no PostgreSQL version: " + output);
-  return {output, *major};
+  return detail::VersionQuery(postgresBinary).get();
 }
 
 std::optional<std::string> readClusterVersion(const std::filesystem::path& dataDir) {
