@@ -39,6 +39,9 @@ constexpr KeySpec kSchema[] = {
      "extra initdb arguments, name = value (empty value: flag only)"},
     {"metadb_postgres.start_timeout_secs", Int, "30", "seconds to wait for postgres to accept"},
     {"metadb_postgres.shutdown_timeout_secs", Int, "10", "seconds to wait for postgres to stop"},
+    // External PostgreSQL (metadb-external plugin)
+    {"metadb_external.connect_timeout_ms", Int, "10000",
+     "how long to retry reaching metadata_db.url before giving up, milliseconds"},
     // Query server (server plugin)
     {"server.statement_timeout_ms", Int, "30000", "statement timeout of a query, milliseconds"},
     {"server.max_body_bytes", Int, "1048576", "largest accepted request body, bytes"},

@@ -1,5 +1,8 @@
 // ampd's entry point: block SIGINT/SIGTERM before any thread exists, parse the command line,
 // then hand over to AmpdApplication.
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -14,6 +17,12 @@ int main(int argc, char** argv) {
   // First thing: every thread created from now on inherits the blocked set, so only the
   // supervisor's SignalWatcher ever receives SIGINT/SIGTERM.
   ampd::host::blockTerminationSignals();
+  // SIGPIPE too: a client that hangs up makes a write fail with EPIPE instead of killing ampd.
+  // Blocked (not ignored) so child processes do not inherit an ignored disposition.
+  sigset_t brokenPipe;
+  sigemptyset(&brokenPipe);
+  sigaddset(&brokenPipe, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &brokenPipe, nullptr);
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   const char* ampConfig = std::getenv("AMP_CONFIG");

@@ -41,7 +41,7 @@ inline void sendJsonError(Poco::Net::HTTPServerResponse& response,
   std::ostringstream text;
   body.stringify(text);
   const auto payload = text.str();
-  response.setStatus(status);
+  response.setStatusAndReason(status);  // setStatus alone would keep the reason "OK"
   response.setContentType("application/json");
   response.setContentLength(static_cast<std::streamsize>(payload.size()));
   response.send() << payload;

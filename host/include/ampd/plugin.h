@@ -11,7 +11,14 @@
 // - start() returns once every service in `provides` is published in ctx.registry(), or throws
 //   (any std::exception; the message is shown to the user, so make it actionable).
 // - stop() is graceful, idempotent, bounded in time, and joins every thread the plugin created.
-//   It may be called after a failed start(). It must not throw.
+//   It may be called after a failed start(). It must not throw. The host gives each stop() 15 s;
+//   one that overruns is logged and ampd exits 1 without waiting for it.
+//
+// Signals: the host blocks SIGINT, SIGTERM and SIGPIPE in every thread (they are blocked in
+// main() before any thread exists, and threads inherit the mask) and handles SIGINT/SIGTERM
+// itself. A plugin that starts a child process must reset the child's signal mask and
+// dispositions before exec, or the child will ignore SIGTERM. Writes to a closed socket fail
+// with EPIPE instead of killing the process.
 // - After start() returns, a plugin reports an unexpected failure (its server died, a listener
 //   broke) with ctx.reportFailure(); the host then stops every plugin in reverse order and exits 1.
 //

@@ -76,14 +76,6 @@ class RegisteredQuery final : public QueryControl {
   int _clientFd;
 };
 
-/// sendJsonError with the status's reason phrase too (ampd::sendJsonError sets only the code,
-/// so the status line would read "400 OK").
-void sendError(Poco::Net::HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
-               const std::string& code, const std::string& message) {
-  response.setStatusAndReason(status);
-  sendJsonError(response, status, code, message);
-}
-
 int clientSocketOf(Poco::Net::HTTPServerRequest& request) {
   auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
   if (impl == nullptr) return -1;
@@ -93,7 +85,7 @@ int clientSocketOf(Poco::Net::HTTPServerRequest& request) {
 void sendMethodNotAllowed(Poco::Net::HTTPServerResponse& response, const std::string& allow,
                           const std::string& message) {
   response.set("Allow", allow);
-  sendError(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, kMethodNotAllowed, message);
+  sendJsonError(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, kMethodNotAllowed, message);
 }
 
 std::string abbreviated(const std::string& sql) {
@@ -112,12 +104,8 @@ QueryEndpoint::QueryEndpoint(PgPool& pool, ActiveQueries& active, EndpointSettin
 
 void QueryEndpoint::handle(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) noexcept {
-  // A client that hangs up must not kill the daemon with SIGPIPE: writes then fail with EPIPE.
-  // (The signal is thread-directed, so blocking it in this worker thread is enough.)
-  sigset_t pipe;
-  sigemptyset(&pipe);
-  sigaddset(&pipe, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+  // The host blocks SIGPIPE in every thread (plugin.h): a client that hangs up makes writes
+  // fail with EPIPE.
   try {
     const std::string path = Poco::URI(request.getURI()).getPath();
     const std::string& method = request.getMethod();
@@ -140,13 +128,13 @@ void QueryEndpoint::handle(Poco::Net::HTTPServerRequest& request,
         response.send() << kHealthy;
       return;
     }
-    sendError(response, HTTPResponse::HTTP_NOT_FOUND, kNotFound,
-              "no such endpoint: " + path + " (the query API serves POST / and GET /health)");
+    sendJsonError(response, HTTPResponse::HTTP_NOT_FOUND, kNotFound,
+                  "no such endpoint: " + path + " (the query API serves POST / and GET /health)");
   } catch (const std::exception& e) {
     _logger.error(std::string("query API: unexpected error: ") + e.what());
     if (!response.sent()) {
       try {
-        sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, kInternalError, e.what());
+        sendJsonError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, kInternalError, e.what());
       } catch (const std::exception&) {
       }
     }
@@ -158,27 +146,27 @@ void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
   const auto body = readBody(request, _settings.maxBodyBytes);
   if (!body) {
     response.setKeepAlive(false);  // the rest of the body is unread
-    return sendError(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, kPayloadTooLarge,
-                     "the SQL string is larger than the limit of " +
-                         std::to_string(_settings.maxBodyBytes) +
-                         " bytes ([server] max_body_bytes)");
+    return sendJsonError(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, kPayloadTooLarge,
+                         "the SQL string is larger than the limit of " +
+                             std::to_string(_settings.maxBodyBytes) +
+                             " bytes ([server] max_body_bytes)");
   }
   if (const auto problem = sqlTextProblem(*body))
-    return sendError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString, *problem);
+    return sendJsonError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString, *problem);
 
   std::optional<PgPool::Lease> lease;
   try {
     lease.emplace(_pool.acquire(_settings.acquireTimeout));
   } catch (const PgError& e) {
     _logger.warning(std::string("query API: no database connection: ") + e.what());
-    return sendError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable,
-                     e.what());
+    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable,
+                         e.what());
   }
   const int clientFd = clientSocketOf(request);
   auto registration = _active.enter((*lease)->get(), clientFd);
   if (!registration)
-    return sendError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
-                     "ampd is stopping; the query was not run");
+    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
+                         "ampd is stopping; the query was not run");
 
   const auto started = std::chrono::steady_clock::now();
   RegisteredQuery control(*registration, clientFd);
@@ -201,15 +189,15 @@ void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
       return;
     case Kind::EmptyQuery:
       if (sink.begun()) return;
-      return sendError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString,
-                       "the SQL string holds no statement (only comments or semicolons)");
+      return sendJsonError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString,
+                           "the SQL string holds no statement (only comments or semicolons)");
     case Kind::Failed: {
       const auto& failure = *outcome.failure;
       _logger.information("query failed (" + failure.sqlState + " " + failure.message + "), " +
                           summary);
       if (sink.begun()) return sink.writeErrorLine(kQueryError, describeFailure(failure));
       const auto error = errorResponseFor(failure);
-      return sendError(response, error.status, error.code, error.message);
+      return sendJsonError(response, error.status, error.code, error.message);
     }
     case Kind::ClientGone:
       _logger.information("client disconnected; query cancelled after " + summary);
@@ -218,8 +206,8 @@ void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
       _logger.information("ampd is stopping; query cancelled after " + summary);
       if (sink.begun())
         return sink.writeErrorLine(kQueryError, "ampd is stopping; the query was cancelled");
-      return sendError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
-                       "ampd is stopping; the query was cancelled");
+      return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
+                           "ampd is stopping; the query was cancelled");
   }
 }
 
