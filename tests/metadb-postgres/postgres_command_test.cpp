@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <managed_postgres/binary_discovery.h>
 #include <managed_postgres/exit_status.h>
 #include <managed_postgres/postgres_command.h>
 #include <managed_postgres/postgres_version.h>
@@ -67,4 +68,16 @@ TEST(ExitStatus, DescribesExitCodesAndSignals) {
 
 TEST(SocketDir, SocketFileNameUsesThePort) {
   EXPECT_EQ(mp::socketFilePath("/a").string(), "/a/.s.PGSQL.5432");
+}
+
+TEST(PostgresVersion, TestedRangeIsStatedAndTheBinariesHereAreInIt) {
+  EXPECT_TRUE(mp::inTestedRange(std::to_string(mp::kTestedMajorVersionMin)));
+  EXPECT_FALSE(mp::inTestedRange(std::to_string(mp::kTestedMajorVersionMax + 1)));
+  EXPECT_FALSE(mp::inTestedRange("9.6"));
+  // The suite is the test of the stated range: running it on other binaries must be a decision
+  // (widen kTestedMajorVersionMin/Max once the suite passes there).
+  const auto found = mp::findPostgresBinaries();
+  const auto version = mp::readBinaryVersion(found.postgres);
+  EXPECT_TRUE(mp::inTestedRange(version.major))
+      << version.full << " is outside kTestedMajorVersionMin..kTestedMajorVersionMax";
 }

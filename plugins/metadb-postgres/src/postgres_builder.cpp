@@ -161,9 +161,15 @@ RunningPostgres PostgresBuilder::start() const {
   bool versionLogged = false;
   auto version = [&]() -> const PostgresVersion& {
     const auto& v = versionQuery.get();
-    if (!versionLogged)
+    if (!versionLogged) {
       log.information("using " + v.full + " from " + binaries.binDir.string() + " (found by " +
                       binaries.foundBy + ")");
+      if (!inTestedRange(v.major))
+        log.warning("PostgreSQL " + v.major + " is outside the tested range " +
+                    std::to_string(kTestedMajorVersionMin) + "-" +
+                    std::to_string(kTestedMajorVersionMax) +
+                    "; it will probably work (the arguments used are stable), but it is untested");
+    }
     versionLogged = true;
     return v;
   };

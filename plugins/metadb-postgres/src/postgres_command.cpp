@@ -3,11 +3,23 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace managed_postgres {
 
 std::string docsUrl(const std::string& page) {
   return std::string("https://www.postgresql.org/docs/") + kPostgresDocsVersion + "/" + page;
+}
+
+bool inTestedRange(const std::string& major) {
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(major, &used);
+    return used == major.size() && value >= kTestedMajorVersionMin &&
+           value <= kTestedMajorVersionMax;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 const ParamList& devModeDefaults() {

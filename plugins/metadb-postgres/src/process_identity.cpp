@@ -1,5 +1,6 @@
 #include <managed_postgres/process_identity.h>
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -51,9 +52,24 @@ std::string ProcessIdentity::describe() const {
 }
 
 bool userNamespacesAvailable() {
+  // The probe does what a real child does before exec: unshare, deny setgroups, map one uid and
+  // one gid (an LSM or a container may allow the first and refuse the others).
+  const std::string uidMap = "1 " + std::to_string(::geteuid()) + " 1\n";
+  const std::string gidMap = "1 " + std::to_string(::getegid()) + " 1\n";
   const pid_t pid = ::fork();
   if (pid < 0) return false;
-  if (pid == 0) ::_exit(::unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+  if (pid == 0) {
+    auto write = [](const char* path, const std::string& text) {
+      const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+      if (fd < 0) return false;
+      const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+      ::close(fd);
+      return ok;
+    };
+    const bool ok = ::unshare(CLONE_NEWUSER) == 0 && write("/proc/self/setgroups", "deny") &&
+                    write("/proc/self/uid_map", uidMap) && write("/proc/self/gid_map", gidMap);
+    ::_exit(ok ? 0 : 1);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -37,6 +37,9 @@ inline constexpr const char* kPostgresDocsVersion = "15";
 inline constexpr int kTestedMajorVersionMin = 15;
 inline constexpr int kTestedMajorVersionMax = 15;
 
+/// True when `major` (e.g. "15") lies in kTestedMajorVersionMin..kTestedMajorVersionMax.
+bool inTestedRange(const std::string& major);
+
 /// The TCP port number that only names the Unix socket file (`.s.PGSQL.5432`); no TCP listener
 /// is opened (listen_addresses is empty).
 inline constexpr int kSocketPort = 5432;

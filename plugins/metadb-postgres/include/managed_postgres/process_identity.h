@@ -38,8 +38,8 @@ struct ProcessIdentity {
   std::string describe() const;
 };
 
-/// True when this process may create a user namespace (probed once per call by forking a child
-/// that tries unshare(CLONE_NEWUSER)).
+/// True when this process may create a user namespace and map its ids in it (probed on each
+/// call by forking a child that tries unshare(CLONE_NEWUSER) and writes its uid/gid maps).
 bool userNamespacesAvailable();
 
 /// The identity for a user namespace. The inside uid must have a passwd entry (initdb looks its
