@@ -134,3 +134,19 @@ TEST(MetadbPostgresE2E, ConfigTableReachesInitdbAndServer) {
   ampd.signal(SIGTERM);
   EXPECT_EQ(ampd.waitExit(std::chrono::seconds(20)), 0) << ampd.output();
 }
+
+TEST(MetadbPostgresE2E, WrongBinPathExits2WithTheFix) {
+  ampd::test::DaemonAmpDir dir;
+  dir.writeFile(".amp/config.toml",
+                "plugins = [\"metadb-postgres\"]\n"
+                "[metadb_postgres]\n"
+                "bin_path = \"/nonexistent/pg/bin\"\n");
+  auto [code, output] =
+      ChildProcess::run(ampd::test::ampdExecutable(),
+                        mp::test::spawnOptions({"solo"}, dir.root(), dir.root() / "ampd.log"),
+                        std::chrono::seconds(30));
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find("/nonexistent/pg/bin"), std::string::npos) << output;
+  EXPECT_NE(output.find("apt-get install postgresql"), std::string::npos) << output;
+  EXPECT_NE(output.find("metadb_postgres.bin_path"), std::string::npos) << output;
+}

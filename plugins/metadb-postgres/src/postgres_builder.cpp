@@ -280,12 +280,9 @@ RunningPostgres PostgresBuilder::start() const {
       throw ServerStartError("postgres exited while starting (" + status->describe() + ") on " +
                              _dataDir.string() + "; last lines:" + joinLines(child.lastLines()));
     }
-    const auto lines = child.lastLines();
     throw ServerStartError("postgres did not accept connections on " + url + " within " +
                            std::to_string(_startTimeout.count()) +
-                           " ms; it was stopped. Last "
-                           "lines:" +
-                           joinLines(lines));
+                           " ms; it is being stopped. Last lines:" + joinLines(child.lastLines()));
   }
   log.information("PostgreSQL ready at " + url + " (pid " + std::to_string(child.pid()) + ", " +
                   std::to_string(elapsedMs(begin)) + " ms)");
