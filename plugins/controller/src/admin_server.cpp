@@ -108,7 +108,7 @@ void AdminServer::stop() noexcept {
   _stopped = true;
   try {
     if (_started) {
-      _server->stopAll(false);  // no new connections; current requests may finish
+      stopHttpServer(*_server, false);  // no new connections; current requests may finish
       BackoffPolicy policy;
       policy.initialDelay = std::chrono::milliseconds(2);
       policy.maxDelay = std::chrono::milliseconds(50);

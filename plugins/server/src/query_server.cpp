@@ -1,5 +1,7 @@
 #include "query_server.h"
 
+#include <ampd/http.h>
+
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
@@ -43,7 +45,7 @@ void QueryServer::stop() noexcept {
   try {
     const auto cancelled = _active.stopAll();
     _pool.close();
-    if (_server) _server->stopAll(/*abortCurrent=*/true);
+    if (_server) stopHttpServer(*_server, /*abortCurrent=*/true);
     _threads.joinAll();
     _server.reset();
     if (cancelled > 0)
