@@ -1,11 +1,16 @@
-// Leftovers of a previous owner: an orphaned server is stopped, a stale postmaster.pid removed.
+// Leftovers of a previous owner: a server dies with a SIGKILLed owner (stopWithParent); one that
+// was told to outlive it is stopped as an orphan; a stale postmaster.pid is removed.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <ampd/pq.h>
+#include <ampd/retry.h>
 
 #include <fstream>
+#include <future>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include <child_process.h>
 #include <daemon_amp_dir.h>
@@ -19,19 +24,94 @@ namespace mp = managed_postgres;
 using mp::test::queryValue;
 using mp::test::quickBuilder;
 
+namespace {
+
+struct HelperServer {
+  pid_t pid = 0;
+  std::string url;
+};
+
+/// Starts the test helper (another process owning a server on `dataDir`) and waits for it.
+std::optional<HelperServer> startHelper(ampd::test::ChildProcess& helper) {
+  const auto ready = helper.waitForOutput(R"(READY (\d+ \S+))", std::chrono::seconds(60));
+  if (!ready) return std::nullopt;
+  std::istringstream fields(*ready);
+  HelperServer server;
+  fields >> server.pid >> server.url;
+  return server;
+}
+
+/// True once `pid` has exited, polled with the SDK backoff for at most `bound`.
+bool exitsWithin(pid_t pid, std::chrono::milliseconds bound) {
+  return ampd::retryWithBackoff({.initialDelay = std::chrono::milliseconds(2),
+                                 .factor = 1.5,
+                                 .maxDelay = std::chrono::milliseconds(50),
+                                 .deadline = bound},
+                                [pid] { return !mp::processAlive(pid); });
+}
+
+}  // namespace
+
+TEST(LeftoverServer, ServerDiesWithItsSigkilledOwnerAndNextStartIsClean) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  std::filesystem::create_directories(dir.ampDir());
+  ampd::test::ChildProcess owner(MANAGED_POSTGRES_TEST_HELPER,
+                                 mp::test::spawnOptions({dataDir.string()}, dir.root()));
+  const auto server = startHelper(owner);
+  ASSERT_TRUE(server.has_value()) << owner.output();
+  {
+    ampd::PgConnection conn(server->url);
+    conn.exec("CREATE TABLE survivor (v text)");
+    conn.exec("INSERT INTO survivor VALUES ('intact')");
+  }
+  owner.signal(SIGKILL);
+  ASSERT_TRUE(owner.waitExit(std::chrono::seconds(10)).has_value());
+  // PR_SET_PDEATHSIG: the kernel sends the postmaster SIGINT (fast shutdown).
+  EXPECT_TRUE(exitsWithin(server->pid, std::chrono::seconds(10)))
+      << "postgres (pid " << server->pid << ") outlived its SIGKILLed owner";
+  EXPECT_TRUE(mp::test::processesIn(dataDir).empty()) << "a backend outlived the postmaster";
+
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).start();
+  EXPECT_FALSE(log.contains("orphaned postgres")) << log.dump();
+  EXPECT_EQ(queryValue(pg.url(), "SELECT v FROM survivor"), "intact");
+}
+
+TEST(LeftoverServer, ServerStartedOnAThreadThatExitsStopsWithThatThread) {
+  // The documented caveat of stopWithParent: PR_SET_PDEATHSIG follows the forking thread.
+  ampd::test::DaemonAmpDir dir;
+  std::optional<mp::RunningPostgres> pg;
+  std::thread([&] { pg.emplace(quickBuilder(dir.ampDir() / "metadb").start()); }).join();
+  ASSERT_TRUE(pg.has_value());
+  EXPECT_TRUE(pg->waitFor(std::chrono::seconds(10)).has_value())
+      << "the server outlived the thread that started it";
+}
+
+TEST(LeftoverServer, ServerStartedOnAThreadThatExitsSurvivesWithoutStopWithParent) {
+  ampd::test::DaemonAmpDir dir;
+  std::optional<mp::RunningPostgres> pg;
+  std::thread([&] {
+    pg.emplace(quickBuilder(dir.ampDir() / "metadb").stopWithParent(false).start());
+  }).join();
+  ASSERT_TRUE(pg.has_value());
+  EXPECT_EQ(queryValue(pg->url(), "SELECT 'alive'"), "alive");
+  EXPECT_TRUE(pg->stop().success());
+}
+
 TEST(LeftoverServer, OrphanOfAKilledOwnerIsStoppedAndDataIsIntact) {
   ampd::test::DaemonAmpDir dir;
   const auto dataDir = dir.ampDir() / "metadb";
   std::filesystem::create_directories(dir.ampDir());
-  // The owner is another process; it is SIGKILLed, so its server is left without an owner.
-  ampd::test::ChildProcess owner(MANAGED_POSTGRES_TEST_HELPER,
-                                 mp::test::spawnOptions({dataDir.string()}, dir.root()));
-  const auto ready = owner.waitForOutput(R"(READY (\d+ \S+))", std::chrono::seconds(60));
-  ASSERT_TRUE(ready.has_value()) << owner.output();
-  std::istringstream fields(*ready);
-  pid_t orphanPid = 0;
-  std::string url;
-  fields >> orphanPid >> url;
+  // The owner is another process whose server does not stop with it; the owner is SIGKILLed,
+  // so its server is left without an owner.
+  ampd::test::ChildProcess owner(
+      MANAGED_POSTGRES_TEST_HELPER,
+      mp::test::spawnOptions({"--no-stop-with-parent", dataDir.string()}, dir.root()));
+  const auto server = startHelper(owner);
+  ASSERT_TRUE(server.has_value()) << owner.output();
+  const pid_t orphanPid = server->pid;
+  const std::string& url = server->url;
   {
     ampd::PgConnection conn(url);
     conn.exec("CREATE TABLE survivor (v text)");

@@ -5,9 +5,14 @@
 #include <signal.h>
 
 #include <ampd/pq.h>
+#include <ampd/retry.h>
+
+#include <fstream>
 
 #include <child_process.h>
 #include <daemon_amp_dir.h>
+
+#include <managed_postgres/orphan_detection.h>
 
 #include "pg_test_util.h"
 
@@ -22,6 +27,14 @@ constexpr const char* kReadyPattern = R"(metadata-db ready at (\S+))";
 
 void writeSoloConfig(const ampd::test::DaemonAmpDir& dir) {
   dir.writeFile(".amp/config.toml", "plugins = [\"metadb-postgres\"]\n");
+}
+
+/// Line 1 of <dataDir>/postmaster.pid (0 when there is none).
+pid_t postmasterPid(const std::filesystem::path& dataDir) {
+  std::ifstream in(dataDir / "postmaster.pid");
+  pid_t pid = 0;
+  in >> pid;
+  return pid;
 }
 
 ChildProcess startSolo(const ampd::test::DaemonAmpDir& dir, const std::string& logName) {
@@ -49,22 +62,33 @@ TEST(MetadbPostgresE2E, SoloPersistsAcrossCleanAndKilledRestarts) {
     EXPECT_EQ(*code, 0) << ampd.output();
     EXPECT_TRUE(mp::test::processesIn(dataDir).empty()) << "postgres outlived ampd";
   }
-  // Second start: the row is there. Then ampd is SIGKILLed, leaving its postgres behind.
+  // Second start: the row is there. Then ampd is SIGKILLed: its postgres stops by itself.
   {
     auto ampd = startSolo(dir, "second.log");
     const auto url = ampd.waitForOutput(kReadyPattern, kReadyTimeout);
     ASSERT_TRUE(url.has_value()) << ampd.output();
     EXPECT_EQ(queryValue(*url, "SELECT v FROM notes"), "written by the first run");
+    const pid_t postmaster = postmasterPid(dataDir);
+    ASSERT_GT(postmaster, 0);
+    ASSERT_TRUE(mp::processAlive(postmaster));
     ampd.signal(SIGKILL);
     ASSERT_TRUE(ampd.waitExit(std::chrono::seconds(10)).has_value());
+    // PR_SET_PDEATHSIG: the kernel sends the postmaster SIGINT (fast shutdown) when ampd dies.
+    EXPECT_TRUE(ampd::retryWithBackoff({.initialDelay = std::chrono::milliseconds(2),
+                                        .factor = 1.5,
+                                        .maxDelay = std::chrono::milliseconds(50),
+                                        .deadline = std::chrono::seconds(10)},
+                                       [&] { return !mp::processAlive(postmaster); }))
+        << "postgres (pid " << postmaster << ") outlived the SIGKILLed ampd";
+    EXPECT_TRUE(mp::test::processesIn(dataDir).empty()) << "a backend outlived the postmaster";
   }
-  // Third start: the orphan is dealt with, the row is still there.
+  // Third start: nothing left to clean up, the row is still there.
   {
     auto ampd = startSolo(dir, "third.log");
     const auto url = ampd.waitForOutput(kReadyPattern, kReadyTimeout);
     ASSERT_TRUE(url.has_value()) << ampd.output();
     EXPECT_EQ(queryValue(*url, "SELECT v FROM notes"), "written by the first run");
-    EXPECT_NE(ampd.output().find("orphaned postgres"), std::string::npos) << ampd.output();
+    EXPECT_EQ(ampd.output().find("orphaned postgres"), std::string::npos) << ampd.output();
     ampd.signal(SIGTERM);
     EXPECT_EQ(ampd.waitExit(std::chrono::seconds(20)), 0) << ampd.output();
   }

@@ -8,10 +8,12 @@
 #include <fstream>
 #include <future>
 
+#include <child_process.h>
 #include <daemon_amp_dir.h>
 
 #include <managed_postgres/binary_discovery.h>
 #include <managed_postgres/cluster_lock.h>
+#include <managed_postgres/orphan_detection.h>
 #include <managed_postgres/postgres_version.h>
 
 #include "log_capture.h"
@@ -29,7 +31,8 @@ TEST(PostgresBuilder, FreshInitCreatesAClusterAndServes) {
   EXPECT_TRUE(std::filesystem::exists(dataDir / "PG_VERSION"));
   EXPECT_EQ(std::filesystem::status(dataDir).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_all);
-  EXPECT_TRUE(log.contains("initializing new cluster"));
+  EXPECT_TRUE(log.contains("initializing new cluster in " + dataDir.string()));
+  EXPECT_TRUE(log.contains("new cluster initialized in ")) << log.dump();
   EXPECT_EQ(pg.dataDir(), dataDir);
   EXPECT_EQ(pg.socketDir(), dataDir);
   EXPECT_EQ(pg.url(), mp::connectionUrl(dataDir));
@@ -209,13 +212,128 @@ TEST(PostgresBuilder, LongAmpDirPathUsesAPrivateSocketDir) {
   mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
   auto pg = quickBuilder(dataDir).start();
   const auto socketDir = pg.socketDir();
+  EXPECT_EQ(socketDir, mp::privateSocketDirFor(dataDir));
   EXPECT_EQ(socketDir.string().rfind("/tmp/ampd-pg-", 0), 0u) << socketDir;
   EXPECT_EQ(std::filesystem::status(socketDir).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_all);
   EXPECT_TRUE(log.contains("private socket directory " + socketDir.string()));
   EXPECT_EQ(queryValue(pg.url(), "SELECT 'long path ok'"), "long path ok");
   pg.stop();
+  EXPECT_FALSE(std::filesystem::exists(socketDir));  // nothing left in /tmp
+}
+
+TEST(PostgresBuilder, LeftoverPrivateSocketDirIsReused) {
+  ampd::test::DaemonAmpDir dir;
+  auto deep = dir.root();
+  while (deep.string().size() <= 130) deep /= "a-rather-long-directory-name";
+  const auto dataDir = deep / ".amp" / "metadb";
+  { auto pg = quickBuilder(dataDir).start(); }
+  // What a SIGKILLed owner leaves: the directory, with a socket lock file naming a PID that
+  // is alive (reused by an unrelated process), which postgres itself would refuse.
+  const auto socketDir = mp::privateSocketDirFor(dataDir);
+  ASSERT_FALSE(std::filesystem::exists(socketDir));
+  ASSERT_EQ(::mkdir(socketDir.c_str(), 0700), 0) << socketDir;
+  ampd::test::ChildProcess sleeper("/bin/sleep", mp::test::spawnOptions({"600"}, dir.root()));
+  std::ofstream(socketDir / ".s.PGSQL.5432.lock")
+      << sleeper.pid() << "\n"
+      << dataDir.string() << "\n1700000000\n5432\n/tmp\n";
+
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).start();
+  EXPECT_EQ(pg.socketDir(), socketDir);
+  EXPECT_TRUE(log.contains("existing private socket directory " + socketDir.string()))
+      << log.dump();
+  EXPECT_EQ(queryValue(pg.url(), "SELECT 'reused'"), "reused");
+  EXPECT_TRUE(sleeper.running());
+  pg.stop();
   EXPECT_FALSE(std::filesystem::exists(socketDir));
+}
+
+TEST(PostgresBuilder, PlantedSymlinkAsPrivateSocketDirIsRefused) {
+  ampd::test::DaemonAmpDir dir;
+  auto deep = dir.root();
+  while (deep.string().size() <= 130) deep /= "a-rather-long-directory-name";
+  const auto dataDir = deep / ".amp" / "metadb";
+  const auto socketDir = mp::privateSocketDirFor(dataDir);
+  const auto target = dir.root() / "somebody-elses";
+  std::filesystem::create_directories(target);
+  std::filesystem::create_directory_symlink(target, socketDir);
+  try {
+    (void)quickBuilder(dataDir).start();
+    ADD_FAILURE() << "started with a symlink as its socket directory";
+  } catch (const mp::SocketDirError& e) {
+    EXPECT_NE(std::string(e.what()).find(socketDir.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("symbolic link"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(target));  // never followed
+  std::filesystem::remove(socketDir);
+}
+
+TEST(PostgresBuilder, QuietFirstStartLogsInitdbAtDebug) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  mp::test::LogCapture output(Poco::Logger::get("postgres"));
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).start();
+  const auto line =
+      output.waitFor("The files belonging to this database system", std::chrono::seconds(0));
+  ASSERT_TRUE(line.has_value()) << output.dump();
+  EXPECT_EQ(line->first, Poco::Message::PRIO_DEBUG);
+  const auto success = output.waitFor("Success", std::chrono::seconds(0));
+  ASSERT_TRUE(success.has_value()) << output.dump();
+  EXPECT_EQ(success->first, Poco::Message::PRIO_DEBUG);
+  // One information line before initdb, one after it with its duration.
+  const auto before = log.waitFor("initializing new cluster in", std::chrono::seconds(0));
+  ASSERT_TRUE(before.has_value()) << log.dump();
+  EXPECT_EQ(before->first, Poco::Message::PRIO_INFORMATION);
+  const auto after = log.waitFor("new cluster initialized in", std::chrono::seconds(0));
+  ASSERT_TRUE(after.has_value()) << log.dump();
+  EXPECT_EQ(after->first, Poco::Message::PRIO_INFORMATION);
+  EXPECT_NE(after->second.find(" ms"), std::string::npos) << after->second;
+}
+
+TEST(PostgresBuilder, InitdbFailureCarriesItsLastLines) {
+  ampd::test::DaemonAmpDir dir;
+  try {
+    (void)quickBuilder(dir.ampDir() / "metadb").initdbArg("no-such-initdb-option", "").start();
+    FAIL() << "initdb accepted an unknown option";
+  } catch (const mp::InitdbError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("initdb failed (exit code 1)"), std::string::npos) << message;
+    EXPECT_NE(message.find("no-such-initdb-option"), std::string::npos) << message;
+  }
+}
+
+TEST(PostgresBuilder, InitdbIsKilledAfterItsTimeout) {
+  ampd::test::DaemonAmpDir dir;
+  // A bin dir whose initdb never finishes (the real postgres answers --version).
+  const auto binDir = dir.root() / "bin";
+  std::filesystem::create_directories(binDir);
+  std::filesystem::create_symlink(std::filesystem::path(mp::test::pgConfigBindir()) / "postgres",
+                                  binDir / "postgres");
+  const auto pidFile = dir.root() / "initdb.pid";
+  dir.writeFile("bin/initdb", "#!/bin/sh\necho $$ > '" + pidFile.string() +
+                                  "'\necho 'fake initdb hangs'\nexec sleep 100\n");
+  std::filesystem::permissions(binDir / "initdb", std::filesystem::perms::owner_all);
+
+  const auto begin = std::chrono::steady_clock::now();
+  try {
+    (void)quickBuilder(dir.ampDir() / "metadb")
+        .binPath(binDir)
+        .initdbTimeout(std::chrono::milliseconds(300))
+        .start();
+    FAIL() << "start() returned with an initdb that never finishes";
+  } catch (const mp::InitdbError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("initdb did not finish within 300 ms"), std::string::npos) << message;
+    EXPECT_NE(message.find("was killed"), std::string::npos) << message;
+    EXPECT_NE(message.find("fake initdb hangs"), std::string::npos) << message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(10));
+  std::ifstream in(pidFile);
+  pid_t pid = 0;
+  ASSERT_TRUE(in >> pid) << "the fake initdb did not run";
+  EXPECT_FALSE(mp::processAlive(pid)) << "the hung initdb was not killed";
 }
 
 TEST(PostgresBuilder, ServerExitDuringStartFailsAtOnce) {
@@ -257,6 +375,8 @@ TEST(PostgresBuilder, LogLinesArriveWithMappedLevels) {
   EXPECT_EQ(statement->first, Poco::Message::PRIO_ERROR);
   // Readiness waits for the postmaster's "ready" before connecting: no FATAL noise at start.
   EXPECT_FALSE(log.contains("the database system is starting up")) << log.dump();
-  // initdb's own output went to the same logger.
-  EXPECT_TRUE(log.contains("The files belonging to this database system")) << log.dump();
+  // initdb's own output went to the same logger, at debug.
+  const auto initdb = log.waitFor("The files belonging to this database system");
+  ASSERT_TRUE(initdb.has_value()) << log.dump();
+  EXPECT_EQ(initdb->first, Poco::Message::PRIO_DEBUG);
 }

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ enum Stage : int {
   kStageSetgid,
   kStageSetuid,
   kStageChdir,
+  kStageParentDeathSignal,
+  kStageParentGone,
   kStageExec,
 };
 
@@ -55,6 +58,10 @@ std::string stageName(int stage, const std::filesystem::path& exe) {
       return "setuid";
     case kStageChdir:
       return "chdir /";
+    case kStageParentDeathSignal:
+      return "prctl(PR_SET_PDEATHSIG)";
+    case kStageParentGone:
+      return "parent check (the parent exited before exec)";
     case kStageExec:
       return "exec " + exe.string();
     default:
@@ -108,6 +115,7 @@ ChildProcess::ChildProcess(const SpawnSpec& spec, OutputPump::Options output, Ex
   const std::string uidMap = std::to_string(id.uid) + " " + std::to_string(id.outsideUid) + " 1\n";
   const std::string gidMap = std::to_string(id.gid) + " " + std::to_string(id.outsideGid) + " 1\n";
   const gid_t groups[1] = {id.gid};
+  const pid_t parent = ::getpid();  // the child's expected getppid()
 
   int outPipe[2] = {-1, -1};
   int errPipe[2] = {-1, -1};
@@ -169,6 +177,16 @@ ChildProcess::ChildProcess(const SpawnSpec& spec, OutputPump::Options output, Ex
         break;
     }
     if (::chdir("/") != 0) failInChild(reportFd, kStageChdir);
+    // Last, because a credential change (setuid/setgid, entering a user namespace) clears it.
+    // If the parent died before this point, the signal would never come: check and give up.
+    if (spec.parentDeathSignal != 0) {
+      if (::prctl(PR_SET_PDEATHSIG, spec.parentDeathSignal) != 0)
+        failInChild(reportFd, kStageParentDeathSignal);
+      if (::getppid() != parent) {
+        errno = ESRCH;
+        failInChild(reportFd, kStageParentGone);
+      }
+    }
     ::execve(argv[0], argv.data(), envp.data());
     failInChild(reportFd, kStageExec);
   }
@@ -250,10 +268,28 @@ std::optional<ExitStatus> ChildProcess::waitFor(std::chrono::milliseconds timeou
 }
 
 Completed runToCompletion(const SpawnSpec& spec, Poco::Logger* logger) {
-  ChildProcess child(spec, OutputPump::Options{logger, 20, true});
-  const auto status = child.wait();
+  return runToCompletion(spec, CompletionOptions{logger, std::nullopt, {}});
+}
+
+Completed runToCompletion(const SpawnSpec& spec, const CompletionOptions& options) {
+  ChildProcess child(spec, OutputPump::Options{options.logger, 20, true, options.priority});
+  std::optional<ExitStatus> status;
+  if (options.timeout.count() > 0) {
+    status = child.waitFor(options.timeout);
+    if (!status) {
+      child.signal(SIGKILL);
+      child.wait();
+      // A grandchild may still hold the pipes: drain briefly, the lines so far are enough.
+      child.finishOutput(std::chrono::milliseconds(500));
+      throw TimeoutError(spec.executable.string() + " did not finish within " +
+                             std::to_string(options.timeout.count()) + " ms and was killed",
+                         child.lastLines());
+    }
+  } else {
+    status = child.wait();
+  }
   child.finishOutput(std::chrono::seconds(5));
-  return {status, child.allLines()};
+  return {*status, child.allLines()};
 }
 
 }  // namespace managed_postgres::detail

@@ -1,7 +1,13 @@
 // ChildProcess: one child started by fork/exec (never a shell), with its stdout/stderr piped into
 // an OutputPump and an owned reaper thread that waits for its exit. Before exec the child resets
 // its signal mask and dispositions (the host blocks SIGTERM/SIGINT in every thread), closes every
-// other descriptor, changes to "/", and takes the requested ProcessIdentity. Internal.
+// other descriptor, changes to "/", and takes the requested ProcessIdentity; last of all, when
+// SpawnSpec::parentDeathSignal is set, it asks the kernel for that signal when its parent dies
+// (prctl(PR_SET_PDEATHSIG), after the identity change, which would clear it) and exits at once
+// if the parent is already gone. Internal.
+//
+// PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not only the process:
+// construct a ChildProcess with a parentDeathSignal only on a thread that outlives the child.
 //
 // Thread-safety: all methods may be called from any thread. signal() never reaches a reused PID:
 // the reaper observes the exit without reaping (waitid WNOWAIT) and reaps under the same mutex.
@@ -34,6 +40,9 @@ struct SpawnSpec {
   std::filesystem::path executable;  ///< absolute
   std::vector<std::string> args;     ///< argv[1..]
   ProcessIdentity identity;
+  /// Sent to the child by the kernel when the thread that forked it exits (ampd SIGKILLed, or a
+  /// crash): prctl(PR_SET_PDEATHSIG). 0: none.
+  int parentDeathSignal = 0;
 };
 
 class ChildProcess {
@@ -79,8 +88,31 @@ struct Completed {
   std::vector<std::string> lines;  ///< every output line (stdout and stderr interleaved)
 };
 
+/// How runToCompletion() logs and bounds a child.
+struct CompletionOptions {
+  Poco::Logger* logger = nullptr;  ///< where output lines go; null: not logged
+  /// When set, every line is logged at this level instead of the one its tag implies.
+  std::optional<Poco::Message::Priority> priority;
+  /// After this long the child is SIGKILLed and TimeoutError is thrown. Zero: no limit.
+  std::chrono::milliseconds timeout{0};
+};
+
 /// Runs `spec` to completion, logging its output on `logger` (may be null) and capturing it.
 Completed runToCompletion(const SpawnSpec& spec, Poco::Logger* logger);
+/// Same, with a fixed log level and a time limit (see CompletionOptions).
+Completed runToCompletion(const SpawnSpec& spec, const CompletionOptions& options);
+
+/// Raised by runToCompletion() when the child ran out of time; it was SIGKILLed and reaped.
+/// lastLines() are its last output lines.
+class TimeoutError : public std::runtime_error {
+ public:
+  TimeoutError(const std::string& message, std::vector<std::string> lastLines)
+      : std::runtime_error(message), _lastLines(std::move(lastLines)) {}
+  const std::vector<std::string>& lastLines() const { return _lastLines; }
+
+ private:
+  std::vector<std::string> _lastLines;
+};
 
 /// Raised when a child cannot be started: fork failed, or a step in the child before exec did
 /// (stage() says which: "unshare(CLONE_NEWUSER)", "write /proc/self/uid_map", "setuid", "exec

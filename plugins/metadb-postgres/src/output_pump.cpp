@@ -53,8 +53,9 @@ std::vector<std::string> OutputPump::allLines() const {
 void OutputPump::handleLine(std::string line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   _previous = classifyPostgresLine(line, _previous);
-  if (_options.logger != nullptr && _options.logger->is(_previous))
-    _options.logger->log(Poco::Message(_options.logger->name(), line, _previous));
+  const auto priority = _options.priority.value_or(_previous);
+  if (_options.logger != nullptr && _options.logger->is(priority))
+    _options.logger->log(Poco::Message(_options.logger->name(), line, priority));
   std::lock_guard lock(_mutex);
   if (_options.captureAll) _all.push_back(line);
   if (_options.keepLines > 0) {

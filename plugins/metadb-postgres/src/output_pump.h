@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,9 @@ class OutputPump {
     Poco::Logger* logger = nullptr;  ///< where lines go; null: not logged
     std::size_t keepLines = 20;      ///< how many last lines lastLines() returns
     bool captureAll = false;         ///< keep every line for allLines()
+    /// When set, every line is logged at this level (e.g. initdb's chatter at debug) instead of
+    /// the level classifyPostgresLine() gives it.
+    std::optional<Poco::Message::Priority> priority = std::nullopt;
   };
 
   /// Takes ownership of both (read-end) descriptors and starts the thread.

@@ -1,5 +1,6 @@
 #include <managed_postgres/postgres_builder.h>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <ampd/pq.h>
@@ -127,6 +128,14 @@ PostgresBuilder& PostgresBuilder::startTimeout(std::chrono::milliseconds timeout
   _startTimeout = timeout;
   return *this;
 }
+PostgresBuilder& PostgresBuilder::initdbTimeout(std::chrono::milliseconds timeout) {
+  _initdbTimeout = timeout;
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::stopWithParent(bool enabled) {
+  _stopWithParent = enabled;
+  return *this;
+}
 PostgresBuilder& PostgresBuilder::shutdownGrace(std::chrono::milliseconds grace) {
   _shutdownGrace = grace;
   return *this;
@@ -208,7 +217,21 @@ RunningPostgres PostgresBuilder::start() const {
     const auto args = initdbArgs(_dataDir, _locale, _encoding, _initdbArgs);
     log.information("initializing new cluster in " + _dataDir.string() + ": " +
                     joinArgs(binaries.initdb, args));
-    const auto result = detail::runToCompletion({binaries.initdb, args, identity}, &output);
+    const auto initdbBegin = std::chrono::steady_clock::now();
+    detail::SpawnSpec initdb{binaries.initdb, args, identity, _stopWithParent ? SIGKILL : 0};
+    detail::Completed result;
+    try {
+      // initdb's ~30 lines of progress are chatter: debug. On failure its last lines go into
+      // the error instead.
+      result = detail::runToCompletion(
+          initdb, detail::CompletionOptions{&output, Poco::Message::PRIO_DEBUG, _initdbTimeout});
+    } catch (const detail::TimeoutError& e) {
+      throw InitdbError("initdb did not finish within " + std::to_string(_initdbTimeout.count()) +
+                        " ms for " + _dataDir.string() +
+                        " and was killed.\nHint: a new cluster normally takes about a second; "
+                        "check the disk, or raise initdbTimeout(). Last lines:" +
+                        joinLines(e.lastLines()));
+    }
     if (!result.status.success()) {
       std::vector<std::string> last(
           result.lines.end() -
@@ -217,6 +240,7 @@ RunningPostgres PostgresBuilder::start() const {
       throw InitdbError("initdb failed (" + result.status.describe() + ") for " +
                         _dataDir.string() + "; last lines:" + joinLines(last));
     }
+    log.information("new cluster initialized in " + std::to_string(elapsedMs(initdbBegin)) + " ms");
     (void)version();  // answered long ago, while initdb ran
   } else {
     log.information("reusing existing cluster in " + _dataDir.string() + " (PostgreSQL " +
@@ -230,7 +254,10 @@ RunningPostgres PostgresBuilder::start() const {
   }
 
   // 6. The server.
-  auto socket = chooseSocketDir(_dataDir, _socketDir, log);
+  auto socket = chooseSocketDir(_dataDir, _socketDir, log,
+                                identity.kind == ProcessIdentity::Kind::SwitchUser
+                                    ? std::optional<uid_t>(identity.uid)
+                                    : std::nullopt);
   if (socket.temporary()) handOver(socket.path(), identity);
   const auto args = postgresArgs(_dataDir, socket.path(), _configParams);
   log.information("starting postgres: " + joinArgs(binaries.postgres, args));
@@ -247,7 +274,9 @@ RunningPostgres PostgresBuilder::start() const {
   state->socketDir = std::move(socket);
   auto* raw = state.get();
   state->child = std::make_unique<detail::ChildProcess>(
-      detail::SpawnSpec{binaries.postgres, args, identity},
+      // SIGINT: fast shutdown, with a shutdown checkpoint. SIGQUIT (immediate) would lose the
+      // last asynchronous commits (synchronous_commit=off is a dev default).
+      detail::SpawnSpec{binaries.postgres, args, identity, _stopWithParent ? SIGINT : 0},
       detail::OutputPump::Options{&output, 20, false},
       [raw](const ExitStatus& status) { raw->handleExit(status); });
   auto& child = *state->child;

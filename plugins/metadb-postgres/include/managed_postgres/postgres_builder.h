@@ -21,6 +21,16 @@
 //     meanwhile, start() fails at once with its exit status and last lines.
 // When the caller is root, initdb and postgres run under chooseIdentity(rootStrategy, runAs).
 //
+// Nothing outlives its owner, even a SIGKILLed one: with stopWithParent(true) (the default) the
+// kernel sends postgres SIGINT (fast shutdown: the postmaster ends its backends and writes a
+// shutdown checkpoint) and initdb SIGKILL when their parent dies. Not SIGQUIT (immediate
+// shutdown): it skips the final WAL flush, and with the dev default synchronous_commit=off that
+// loses the transactions committed in the last few hundred milliseconds. PR_SET_PDEATHSIG, which
+// does this, fires when the *thread* that forked the child exits, not only the process: call
+// start() from a thread that outlives the server (a program's main thread; ampd calls every
+// plugin's start() on its main thread, in Supervisor::run()), or turn the option off. A server
+// whose start() thread has exited is killed at once.
+//
 // Thread-safety: a builder is used by one thread at a time; start() is const and may be called
 // again (for a new server on the same data dir after the previous one stopped).
 #pragma once
@@ -73,6 +83,15 @@ class PostgresBuilder {
   [[nodiscard]] PostgresBuilder& socketDir(std::filesystem::path dir);
   /// Overall deadline for the server to accept connections (default 30 s; initdb not included).
   [[nodiscard]] PostgresBuilder& startTimeout(std::chrono::milliseconds timeout);
+  /// How long initdb may run before it is killed and start() fails with InitdbError (default
+  /// 120 s; a new cluster normally takes well under a second with --no-sync).
+  [[nodiscard]] PostgresBuilder& initdbTimeout(std::chrono::milliseconds timeout);
+  /// Whether initdb and postgres die with the thread that called start() (default true): the
+  /// child asks for prctl(PR_SET_PDEATHSIG) — SIGINT for postgres (fast shutdown), SIGKILL for
+  /// initdb — right before exec, after any identity change, and exits if its parent is
+  /// already gone. See the note on threads above. Off: a server outlives a killed owner (it is
+  /// then stopped as an orphan by the next start()).
+  [[nodiscard]] PostgresBuilder& stopWithParent(bool enabled);
   /// How long stop() lets a smart shutdown wait for clients before the fast one (default 2 s).
   [[nodiscard]] PostgresBuilder& shutdownGrace(std::chrono::milliseconds grace);
   /// How long a fast shutdown may take before SIGKILL (default 10 s); also bounds stopping an
@@ -118,6 +137,8 @@ class PostgresBuilder {
   RootStrategy _rootStrategy = RootStrategy::Auto;
   std::filesystem::path _socketDir;
   std::chrono::milliseconds _startTimeout{30000};
+  std::chrono::milliseconds _initdbTimeout{120000};
+  bool _stopWithParent = true;
   std::chrono::milliseconds _shutdownGrace{2000};
   std::chrono::milliseconds _shutdownTimeout{10000};
   Poco::Logger* _logger = nullptr;
@@ -131,7 +152,8 @@ class DataDirError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Raised by start() when initdb fails: its exit status and last output lines.
+/// Raised by start() when initdb fails (its exit status) or runs longer than initdbTimeout() (it
+/// is killed); the message ends with its last output lines.
 class InitdbError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

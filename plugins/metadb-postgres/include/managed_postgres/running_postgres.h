@@ -1,6 +1,9 @@
 // RunningPostgres: the owner of one running PostgreSQL server, returned by
 // PostgresBuilder::start(). Dropping it stops the server (fast, then SIGKILL): nothing outlives
-// its owner.
+// its owner. Nor does it outlive its owner's process when that is SIGKILLed: by default
+// (PostgresBuilder::stopWithParent) the kernel sends the postmaster SIGINT (fast shutdown) when
+// the *thread* that called start() exits — so call start() on a thread that lives as long as
+// the server (ampd: the main thread, which runs every plugin's start() in Supervisor::run()).
 //
 // Thread-safety: every method may be called from any thread, concurrently (stop() from one
 // thread while another blocks in wait() is the intended use). The object itself must not be
