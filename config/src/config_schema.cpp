@@ -38,6 +38,8 @@ constexpr KeySpec kSchema[] = {
     {"metadb_postgres.initdb_args", StringMap, "",
      "extra initdb arguments, name = value (empty value: flag only)"},
     {"metadb_postgres.start_timeout_secs", Int, "30", "seconds to wait for postgres to accept"},
+    {"metadb_postgres.initdb_timeout_secs", Int, "120",
+     "seconds initdb may take to create a new cluster before it is killed"},
     {"metadb_postgres.shutdown_timeout_secs", Int, "10", "seconds to wait for postgres to stop"},
     // External PostgreSQL (metadb-external plugin)
     {"metadb_external.connect_timeout_ms", Int, "10000",

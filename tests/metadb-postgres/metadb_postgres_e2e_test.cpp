@@ -174,3 +174,28 @@ TEST(MetadbPostgresE2E, WrongBinPathExits2WithTheFix) {
   EXPECT_NE(output.find("apt-get install postgresql"), std::string::npos) << output;
   EXPECT_NE(output.find("metadb_postgres.bin_path"), std::string::npos) << output;
 }
+
+TEST(MetadbPostgresE2E, InitdbTimeoutKeyBoundsAHungInitdb) {
+  ampd::test::DaemonAmpDir dir;
+  // A bin dir whose initdb never finishes; the real postgres answers --version.
+  const auto binDir = dir.root() / "bin";
+  std::filesystem::create_directories(binDir);
+  std::filesystem::create_symlink(std::filesystem::path(mp::test::pgConfigBindir()) / "postgres",
+                                  binDir / "postgres");
+  dir.writeFile("bin/initdb", "#!/bin/sh\necho 'fake initdb hangs'\nexec sleep 100\n");
+  std::filesystem::permissions(binDir / "initdb", std::filesystem::perms::owner_all);
+  dir.writeFile(".amp/config.toml",
+                "plugins = [\"metadb-postgres\"]\n"
+                "[metadb_postgres]\n"
+                "bin_path = \"" +
+                    binDir.string() +
+                    "\"\n"
+                    "initdb_timeout_secs = 1\n");
+  auto [code, output] =
+      ChildProcess::run(ampd::test::ampdExecutable(),
+                        mp::test::spawnOptions({"solo"}, dir.root(), dir.root() / "ampd.log"),
+                        std::chrono::seconds(30));
+  EXPECT_EQ(code, 1) << output;
+  EXPECT_NE(output.find("initdb did not finish within 1000 ms"), std::string::npos) << output;
+  EXPECT_NE(output.find("fake initdb hangs"), std::string::npos) << output;
+}

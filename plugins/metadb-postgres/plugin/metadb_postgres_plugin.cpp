@@ -87,6 +87,7 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
         .binPath(config.getString(key("bin_path"), ""))
         .runAs(config.getString(key("run_as"), ""))
         .startTimeout(seconds(config, "start_timeout_secs", 30))
+        .initdbTimeout(seconds(config, "initdb_timeout_secs", 120))
         .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
         .logger(log)
         .onUnexpectedExit(
