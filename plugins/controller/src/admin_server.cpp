@@ -4,23 +4,32 @@
 #include <ampd/retry.h>
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/Timestamp.h>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 namespace ampd::controller {
-namespace {
 
-class RequestHandler : public Poco::Net::HTTPRequestHandler {
+/// Adapts one Poco request/response to the Router; shared by every connection (no state of
+/// its own besides the in-flight counter).
+class AdminRequestHandler {
  public:
-  RequestHandler(const Router& router, std::size_t maxBodyBytes, std::atomic<int>& active)
+  AdminRequestHandler(const Router& router, std::size_t maxBodyBytes, std::atomic<int>& active)
       : _router(router), _maxBodyBytes(maxBodyBytes), _active(active) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
+                     Poco::Net::HTTPServerResponse& response) {
     ++_active;
     struct Done {
       std::atomic<int>& active;
@@ -60,22 +69,160 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
   std::atomic<int>& _active;
 };
 
-class RequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+namespace {
+
+using RequestHandler = AdminRequestHandler;
+
+/// HTTPServerSession with the one thing the connection loop needs that Poco keeps protected:
+/// whether a (pipelined) request is already buffered.
+class Session : public Poco::Net::HTTPServerSession {
  public:
-  RequestHandlerFactory(const Router& router, std::size_t maxBodyBytes, std::atomic<int>& active)
-      : _router(router), _maxBodyBytes(maxBodyBytes), _active(active) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new RequestHandler(_router, _maxBodyBytes, _active);
+  using HTTPServerSession::HTTPServerSession;
+  bool hasBufferedInput() const { return buffered() > 0; }
+};
+
+/// Waits until `socket` is readable (or closed, or shut down by stop()); false on timeout.
+/// One poll(2): Poco's Socket::poll creates, fills and closes an epoll set on every call, three
+/// extra system calls per keep-alive request on this path.
+bool waitReadable(const Poco::Net::StreamSocket& socket, std::chrono::milliseconds timeout) {
+  pollfd fd{socket.impl()->sockfd(), POLLIN, 0};
+  for (;;) {
+    const int n = ::poll(&fd, 1, static_cast<int>(timeout.count()));
+    if (n >= 0) return n > 0;
+    if (errno != EINTR) return false;
+  }
+}
+
+/// One HTTP/1.1 connection: Poco's HTTPServerConnection loop (same request/response classes,
+/// same 100-continue, 400 and keep-alive handling), with the keep-alive wait done by
+/// waitReadable() and stop() handled by the Connections registry.
+class Connection : public Poco::Net::TCPServerConnection {
+ public:
+  Connection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+             RequestHandler& handler, Connections& connections)
+      : TCPServerConnection(socket),
+        _params(std::move(params)),
+        _handler(handler),
+        _connections(connections) {}
+
+  void run() override {
+    const auto entry = _connections.add(socket());
+    if (!entry) return;  // stopping
+    struct Remove {
+      Connections& connections;
+      Connections::Entry* entry;
+      ~Remove() { connections.remove(entry); }
+    } remove{_connections, entry};
+
+    Session session(socket(), _params);
+    const auto firstTimeout = std::chrono::milliseconds(_params->getTimeout().totalMilliseconds());
+    const auto keepAliveTimeout =
+        std::chrono::milliseconds(_params->getKeepAliveTimeout().totalMilliseconds());
+    const int maxRequests = _params->getMaxKeepAliveRequests();  // <= 0: unbounded
+    for (int served = 0; !_connections.stopping(); ++served) {
+      if (served > 0 && (!session.getKeepAlive() || (maxRequests > 0 && served >= maxRequests)))
+        break;
+      if (!session.hasBufferedInput() &&
+          !waitReadable(socket(), served == 0 ? firstTimeout : keepAliveTimeout))
+        break;
+      const bool lastAllowed = maxRequests > 0 && served + 1 >= maxRequests;
+      try {
+        std::unique_lock busy(entry->busy);
+        if (_connections.stopping()) break;
+        Poco::Net::HTTPServerResponseImpl response(session);
+        Poco::Net::HTTPServerRequestImpl request(response, session, _params);
+        response.setDate(Poco::Timestamp());
+        response.setVersion(request.getVersion());
+        response.setKeepAlive(_params->getKeepAlive() && request.getKeepAlive() && !lastAllowed);
+        if (!_params->getSoftwareVersion().empty())
+          response.set("Server", _params->getSoftwareVersion());
+        try {
+          if (request.getExpectContinue() &&
+              response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+            response.sendContinue();
+          _handler.handleRequest(request, response);
+          session.setKeepAlive(_params->getKeepAlive() && response.getKeepAlive() && !lastAllowed);
+        } catch (const Poco::Exception&) {
+          if (!response.sent())
+            sendError(session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+          throw;
+        }
+      } catch (const Poco::Net::NoMessageException&) {
+        break;  // the client closed the connection (or stop() shut it down)
+      } catch (const Poco::Net::MessageException&) {
+        sendError(session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      } catch (const Poco::Exception&) {
+        if (session.networkException()) session.networkException()->rethrow();
+        throw;
+      }
+    }
   }
 
  private:
-  const Router& _router;
-  const std::size_t _maxBodyBytes;
-  std::atomic<int>& _active;
+  static void sendError(Poco::Net::HTTPServerSession& session,
+                        Poco::Net::HTTPResponse::HTTPStatus status) noexcept {
+    try {
+      Poco::Net::HTTPServerResponseImpl response(session);
+      response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+      response.setStatusAndReason(status);
+      response.setKeepAlive(false);
+      response.send();
+    } catch (...) {
+      // The connection is closed below either way.
+    }
+    session.setKeepAlive(false);
+  }
+
+  Poco::Net::HTTPServerParams::Ptr _params;
+  RequestHandler& _handler;
+  Connections& _connections;
+};
+
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, RequestHandler& handler,
+                    Connections& connections)
+      : _params(std::move(params)), _handler(handler), _connections(connections) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new Connection(socket, _params, _handler, _connections);
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr _params;
+  RequestHandler& _handler;
+  Connections& _connections;
 };
 
 }  // namespace
+
+Connections::Entry* Connections::add(const Poco::Net::StreamSocket& socket) {
+  std::lock_guard lock(_mutex);
+  if (_stopping) return nullptr;
+  _entries.push_back(std::make_unique<Entry>(socket));
+  return _entries.back().get();
+}
+
+void Connections::remove(Entry* entry) {
+  std::lock_guard lock(_mutex);
+  std::erase_if(_entries, [entry](const auto& e) { return e.get() == entry; });
+}
+
+void Connections::stop(bool abortCurrent) {
+  std::lock_guard lock(_mutex);
+  _stopping = true;
+  for (auto& entry : _entries) {
+    // An idle connection (waiting for its next request) is shut down now; one answering a
+    // request keeps going unless aborting, and ends after its response (stopping() is true).
+    std::unique_lock busy(entry->busy, std::try_to_lock);
+    if (busy.owns_lock() || abortCurrent) {
+      try {
+        entry->socket.shutdown();
+      } catch (const Poco::Exception&) {
+        // Already closed by the peer.
+      }
+    }
+  }
+}
 
 AdminServer::AdminServer(const Router& router, const Options& options, Poco::Logger& logger)
     : _options(options), _logger(logger), _threads("admin-api", 1, std::max(1, options.threads)) {
@@ -84,7 +231,7 @@ AdminServer::AdminServer(const Router& router, const Options& options, Poco::Log
   socket.listen(128);
   _address = socket.address();
 
-  auto params = new Poco::Net::HTTPServerParams;  // reference-counted, owned by the server
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(std::max(1, options.threads));
   params->setMaxQueued(256);
   params->setKeepAlive(true);
@@ -92,8 +239,10 @@ AdminServer::AdminServer(const Router& router, const Options& options, Poco::Log
   params->setKeepAliveTimeout(Poco::Timespan(options.keepAliveTimeout.count(), 0));
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName("ampd");
-  _server = std::make_unique<Poco::Net::HTTPServer>(
-      new RequestHandlerFactory(router, options.maxBodyBytes, _active), _threads, socket, params);
+  _handler = std::make_unique<AdminRequestHandler>(router, options.maxBodyBytes, _active);
+  // TCPServer sets TCP_NODELAY on every accepted connection.
+  _server = std::make_unique<Poco::Net::TCPServer>(
+      new ConnectionFactory(params, *_handler, _connections), _threads, socket, params);
 }
 
 AdminServer::~AdminServer() { stop(); }
@@ -108,7 +257,11 @@ void AdminServer::stop() noexcept {
   _stopped = true;
   try {
     if (_started) {
-      stopHttpServer(*_server, false);  // no new connections; current requests may finish
+      // No new connections: shutting the listening socket down wakes Poco's acceptor poll at
+      // once (as the SDK's stopHttpServer does), then stop() joins the acceptor.
+      ::shutdown(_server->socket().impl()->sockfd(), SHUT_RDWR);
+      _server->stop();
+      _connections.stop(false);  // idle keep-alive connections close; current requests finish
       BackoffPolicy policy;
       policy.initialDelay = std::chrono::milliseconds(2);
       policy.maxDelay = std::chrono::milliseconds(50);
@@ -116,7 +269,7 @@ void AdminServer::stop() noexcept {
       if (!retryWithBackoff(policy, [&] { return _active.load() == 0; }))
         _logger.warning("admin API: %d request(s) still running after %d ms; aborting them",
                         _active.load(), static_cast<int>(_options.drainTimeout.count()));
-      _server->stopAll(true);  // closes idle keep-alive connections (and any stragglers)
+      _connections.stop(true);  // stragglers
     }
     _threads.joinAll();
   } catch (const std::exception& e) {

@@ -1,4 +1,7 @@
-// AdminServer: serves a Router over HTTP/1.1 with Poco::Net::HTTPServer, on its own thread pool.
+// AdminServer: serves a Router over HTTP/1.1 on its own thread pool: Poco::Net::TCPServer
+// accepting, and per connection Poco's HTTP request/response classes in a keep-alive loop of our
+// own (Poco's HTTPServerConnection polls through a fresh epoll set per request; this loop waits
+// with one poll(2)).
 //
 // - Binds in the constructor (port 0 picks a free port; address() tells which).
 // - Keep-alive is bounded (requests per connection and idle timeout, see Options).
@@ -13,19 +16,49 @@
 
 #include "router.h"
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace Poco {
 class Logger;
 }
 
 namespace ampd::controller {
+
+class AdminRequestHandler;
+
+/// The open connections of an AdminServer, so stop() can close them.
+/// Thread-safety: thread-safe. Each entry's `busy` mutex is held by its connection while it
+/// answers a request.
+class Connections {
+ public:
+  struct Entry {
+    explicit Entry(const Poco::Net::StreamSocket& s) : socket(s) {}
+    Poco::Net::StreamSocket socket;
+    std::mutex busy;
+  };
+
+  /// Registers a connection; nothing once stop() was called (the connection then just closes).
+  Entry* add(const Poco::Net::StreamSocket& socket);
+  void remove(Entry* entry);
+  /// Marks the server stopping and shuts down the idle connections, or every one when
+  /// `abortCurrent`. May be called more than once.
+  void stop(bool abortCurrent);
+  bool stopping() const { return _stopping.load(); }
+
+ private:
+  std::mutex _mutex;
+  std::vector<std::unique_ptr<Entry>> _entries;
+  std::atomic<bool> _stopping{false};
+};
 
 class AdminServer {
  public:
@@ -55,8 +88,10 @@ class AdminServer {
   Poco::Logger& _logger;
   Poco::ThreadPool _threads;
   std::atomic<int> _active{0};  ///< requests being handled
+  Connections _connections;
+  std::unique_ptr<AdminRequestHandler> _handler;
   Poco::Net::SocketAddress _address;
-  std::unique_ptr<Poco::Net::HTTPServer> _server;
+  std::unique_ptr<Poco::Net::TCPServer> _server;
   bool _started = false;
   bool _stopped = false;
 };

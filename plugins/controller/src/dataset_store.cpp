@@ -6,6 +6,7 @@
 #include "transaction.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 namespace ampd::controller {
@@ -87,9 +88,26 @@ std::vector<std::string> revisionParams(const std::string& ns, const std::string
   return {ns, name};
 }
 
-/// The name of the prepared statement for `purpose` and the revision's kind.
-std::string statementName(const char* purpose, const Revision& revision) {
-  return std::string("ampd_") + purpose + "_" + std::to_string(static_cast<int>(revision.kind));
+/// A prepared statement resolving a revision: its name and text.
+struct RevisionStatement {
+  std::string name;
+  std::string sql;
+};
+
+/// The statement resolving a revision to its facts, or to its content. Built once per
+/// purpose and kind (these run on every GET of a revision).
+const RevisionStatement& revisionStatement(bool content, const Revision& revision) {
+  static const auto statements = [] {
+    std::array<std::array<RevisionStatement, 4>, 2> table;
+    for (int kind = 0; kind < 4; ++kind) {
+      const Revision r{static_cast<Revision::Kind>(kind), {}};
+      table[0][kind] = {"ampd_resolve_" + std::to_string(kind), revisionQuery(kFactsColumns, r)};
+      table[1][kind] = {"ampd_resolve_content_" + std::to_string(kind),
+                        revisionQuery("m.content", r)};
+    }
+    return table;
+  }();
+  return statements[content ? 1 : 0][static_cast<std::size_t>(revision.kind)];
 }
 
 /// Inserts the manifest if absent and locks its row against deletion until commit.
@@ -209,10 +227,10 @@ DatasetVersions DatasetStore::versions(const std::string& ns, const std::string&
 
 std::optional<ManifestFacts> DatasetStore::resolve(const std::string& ns, const std::string& name,
                                                    const Revision& revision) {
+  const auto& statement = revisionStatement(false, revision);
   auto lease = _pool.acquire();
   const auto r =
-      execPrepared(*lease, statementName("resolve", revision),
-                   revisionQuery(kFactsColumns, revision), revisionParams(ns, name, revision));
+      execPrepared(*lease, statement.name, statement.sql, revisionParams(ns, name, revision));
   if (r.rows() == 0) return std::nullopt;
   return factsFrom(r, 0);
 }
@@ -220,10 +238,10 @@ std::optional<ManifestFacts> DatasetStore::resolve(const std::string& ns, const 
 std::optional<std::string> DatasetStore::resolveContent(const std::string& ns,
                                                         const std::string& name,
                                                         const Revision& revision) {
+  const auto& statement = revisionStatement(true, revision);
   auto lease = _pool.acquire();
   const auto r =
-      execPrepared(*lease, statementName("resolve_content", revision),
-                   revisionQuery("m.content", revision), revisionParams(ns, name, revision));
+      execPrepared(*lease, statement.name, statement.sql, revisionParams(ns, name, revision));
   if (r.rows() == 0) return std::nullopt;
   return r.value(0, 0);
 }

@@ -59,20 +59,21 @@ ApiResponse Router::dispatch(const ApiRequest& request) const {
   if (segments) {
     for (const auto& route : _routes) {
       if (route.segments.size() != segments->size()) continue;
-      PathParams params;
       bool matches = true;
       for (std::size_t i = 0; i < segments->size() && matches; ++i) {
         const auto& s = route.segments[i];
-        if (isParam(s))
-          params[s.substr(1, s.size() - 2)] = (*segments)[i];
-        else
-          matches = s == (*segments)[i];
+        matches = isParam(s) || s == (*segments)[i];
       }
       if (!matches) continue;
       if (route.method != request.method) {
         if (allowed.find(route.method) == std::string::npos)
           allowed += (allowed.empty() ? "" : ", ") + route.method;
         continue;
+      }
+      PathParams params;  // built only for the matching route
+      for (std::size_t i = 0; i < segments->size(); ++i) {
+        const auto& s = route.segments[i];
+        if (isParam(s)) params[s.substr(1, s.size() - 2)] = (*segments)[i];
       }
       try {
         return route.handler(request, params);
