@@ -96,6 +96,9 @@ TEST(DatasetsE2E, RegisterResolveDeleteAndSurviveRestartAndKill) {
     EXPECT_EQ(jsonField(latestDelete.body, "error_code"), "\"CANNOT_DELETE_LATEST_VERSION\"");
 
     expectState(c, v1Hash, v2Hash, v2Hash);
+    // Resolving revisions uses per-connection prepared statements: none of that may make
+    // PostgreSQL log an error (e.g. executing a statement before it was prepared).
+    EXPECT_EQ(ampd.process().output().find("ERROR:"), std::string::npos) << ampd.process().output();
     EXPECT_EQ(ampd.stop(SIGTERM), 0);
   }
   {

@@ -1,4 +1,5 @@
 // End-to-end tests of the real ampd binary with the test plugins (tests/host/plugins).
+#include <ampd/plugin.h>
 #include <child_process.h>
 #include <daemon_amp_dir.h>
 #include <gtest/gtest.h>
@@ -300,7 +301,7 @@ TEST(HostEndToEnd, AbiMismatchNamesFileAndBothVersions) {
   const auto out = configErrorOutput(dir, {"test-bad-abi"});
   EXPECT_TRUE(contains(out, (testPluginDir() / "ampd-test-bad-abi.so").string())) << out;
   EXPECT_TRUE(contains(out, "ABI version 999")) << out;
-  EXPECT_TRUE(contains(out, "requires ABI version 1")) << out;
+  EXPECT_TRUE(contains(out, "requires ABI version " + std::to_string(kAbiVersion))) << out;
   EXPECT_TRUE(contains(out, "Rebuild the plugin")) << out;
 }
 
@@ -370,14 +371,14 @@ TEST(HostEndToEnd, PluginsListsEveryPluginWithItsFacts) {
   const auto [code, out] = runAmpd(dir, {"plugins"});
   EXPECT_EQ(code, 0) << out;
   EXPECT_TRUE(contains(out, testPluginDir().string())) << out;
-  EXPECT_TRUE(contains(out,
-                       "test-provider 1.2.3\n  abi:      1\n  provides: test-service\n"
-                       "  requires: -\n  file:     " +
-                           (testPluginDir() / "ampd-test-provider.so").string()))
+  EXPECT_TRUE(contains(out, "test-provider 1.2.3\n  abi:      " + std::to_string(kAbiVersion) +
+                                "\n  provides: test-service\n"
+                                "  requires: -\n  file:     " +
+                                (testPluginDir() / "ampd-test-provider.so").string()))
       << out;
-  EXPECT_TRUE(contains(out,
-                       "test-consumer 0.1.0\n  abi:      1\n  provides: -\n"
-                       "  requires: test-service\n"))
+  EXPECT_TRUE(contains(out, "test-consumer 0.1.0\n  abi:      " + std::to_string(kAbiVersion) +
+                                "\n  provides: -\n"
+                                "  requires: test-service\n"))
       << out;
   EXPECT_TRUE(contains(out, "test-bad-abi (unusable)")) << out;
   EXPECT_TRUE(contains(out, "ABI version 999")) << out;

@@ -45,7 +45,7 @@ class AbstractConfiguration;
 namespace ampd {
 
 /// The ABI version this host and these headers implement.
-inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kAbiVersion = 2;
 
 /// Name of the single C entry point every plugin exports.
 inline constexpr const char* kEntryPointName = "ampd_plugin_descriptor";

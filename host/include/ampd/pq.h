@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -85,13 +86,39 @@ class PgConnection {
   /// Runs `sql` (optionally with text parameters $1..$n). Throws PgError unless the result is
   /// PGRES_COMMAND_OK or PGRES_TUPLES_OK.
   PgResult exec(const std::string& sql, const std::vector<std::string>& params = {}) {
+    const auto values = pointersTo(params);
+    return checked(params.empty()
+                       ? PQexec(_conn.get(), sql.c_str())
+                       : PQexecParams(_conn.get(), sql.c_str(), static_cast<int>(values.size()),
+                                      nullptr, values.data(), nullptr, nullptr, 0));
+  }
+
+  /// Runs the named prepared statement `name` (text `sql`, parameters $1..$n), preparing it on
+  /// this connection the first time: PostgreSQL parses and plans it once per connection. The
+  /// names prepared are remembered by this object, so nothing is attempted that fails. Throws
+  /// PgError like exec().
+  PgResult execPrepared(const std::string& name, const std::string& sql,
+                        const std::vector<std::string>& params) {
+    const auto values = pointersTo(params);
+    if (!_prepared.contains(name)) {
+      checked(PQprepare(_conn.get(), name.c_str(), sql.c_str(), static_cast<int>(values.size()),
+                        nullptr));
+      _prepared.insert(name);
+    }
+    return checked(PQexecPrepared(_conn.get(), name.c_str(), static_cast<int>(values.size()),
+                                  values.data(), nullptr, nullptr, 0));
+  }
+
+ private:
+  static std::vector<const char*> pointersTo(const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p.c_str());
-    PgResult result(params.empty()
-                        ? PQexec(_conn.get(), sql.c_str())
-                        : PQexecParams(_conn.get(), sql.c_str(), static_cast<int>(values.size()),
-                                       nullptr, values.data(), nullptr, nullptr, 0));
+    return values;
+  }
+
+  PgResult checked(PGresult* raw) const {
+    PgResult result(raw);
     if (!result) throw PgError(PQerrorMessage(_conn.get()));
     const auto status = result.status();
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -103,8 +130,8 @@ class PgConnection {
     return result;
   }
 
- private:
   std::unique_ptr<PGconn, decltype(&PQfinish)> _conn;
+  std::unordered_set<std::string> _prepared;  ///< statements prepared on this connection
 };
 
 /// True when a server at `url` accepts connections (PQping == PQPING_OK). Never throws.

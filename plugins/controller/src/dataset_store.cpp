@@ -2,7 +2,6 @@
 
 #include "json_writer.h"
 #include "names.h"
-#include "prepared_statement.h"
 #include "transaction.h"
 
 #include <algorithm>
@@ -230,7 +229,7 @@ std::optional<ManifestFacts> DatasetStore::resolve(const std::string& ns, const 
   const auto& statement = revisionStatement(false, revision);
   auto lease = _pool.acquire();
   const auto r =
-      execPrepared(*lease, statement.name, statement.sql, revisionParams(ns, name, revision));
+      lease->execPrepared(statement.name, statement.sql, revisionParams(ns, name, revision));
   if (r.rows() == 0) return std::nullopt;
   return factsFrom(r, 0);
 }
@@ -241,7 +240,7 @@ std::optional<std::string> DatasetStore::resolveContent(const std::string& ns,
   const auto& statement = revisionStatement(true, revision);
   auto lease = _pool.acquire();
   const auto r =
-      execPrepared(*lease, statement.name, statement.sql, revisionParams(ns, name, revision));
+      lease->execPrepared(statement.name, statement.sql, revisionParams(ns, name, revision));
   if (r.rows() == 0) return std::nullopt;
   return r.value(0, 0);
 }
