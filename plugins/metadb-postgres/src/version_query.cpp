@@ -4,13 +4,20 @@
 
 namespace managed_postgres::detail {
 
-VersionQuery::VersionQuery(std::filesystem::path postgresBinary)
-    : _binary(std::move(postgresBinary)),
-      _child(std::make_unique<ChildProcess>(SpawnSpec{_binary, versionArgs(), ProcessIdentity{}},
-                                            OutputPump::Options{nullptr, 20, true})) {}
+VersionQuery::VersionQuery(std::filesystem::path postgresBinary, bool startNow)
+    : _binary(std::move(postgresBinary)) {
+  if (startNow) start();
+}
+
+void VersionQuery::start() {
+  if (_child || _version) return;
+  _child = std::make_unique<ChildProcess>(SpawnSpec{_binary, versionArgs(), ProcessIdentity{}},
+                                          OutputPump::Options{nullptr, 20, true});
+}
 
 const PostgresVersion& VersionQuery::get() {
   if (_version) return *_version;
+  start();
   const auto status = _child->wait();
   _child->finishOutput(std::chrono::seconds(5));
   std::string output;

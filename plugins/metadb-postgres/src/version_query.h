@@ -1,4 +1,4 @@
-// VersionQuery: `postgres --version` started at once and collected later, so its ~25 ms (the
+// VersionQuery: `postgres --version` started early and collected later, so its ~10 ms (the
 // postgres binary is large to load) overlap the rest of start-up. Internal.
 //
 // Runs, directly (never through a shell):
@@ -28,10 +28,12 @@ namespace managed_postgres::detail {
 class VersionQuery {
  public:
   /// Starts `postgresBinary --version` (as the caller: --version is answered before postgres'
-  /// refusal to run as root).
-  explicit VersionQuery(std::filesystem::path postgresBinary);
-  /// Waits for the answer (once; later calls return the same). Throws std::runtime_error naming
-  /// the binary when it fails or prints no version.
+  /// refusal to run as root), at once unless `startNow` is false (then on start() or get()).
+  explicit VersionQuery(std::filesystem::path postgresBinary, bool startNow = true);
+  /// Starts the query if it is not running or answered yet; returns at once.
+  void start();
+  /// Waits for the answer, starting the query first if needed (once; later calls return the
+  /// same). Throws std::runtime_error naming the binary when it fails or prints no version.
   const PostgresVersion& get();
 
  private:
