@@ -88,6 +88,10 @@ TEST(MigrationsE2E, IdempotentOnRestartOfTheServingDaemon) {
   auto ampd = AdminDaemon::withConfig(dir, db.config);
   EXPECT_EQ(countOf(ampd.process().output(), "applied migration "), 0);
   EXPECT_NE(ampd.process().output().find("metadata schema is up to date"), std::string::npos);
+  // Server notices (e.g. "relation ... already exists, skipping") go to the logger, never raw
+  // to stderr: every line ampd writes is a log line.
+  EXPECT_EQ(ampd.process().output().find("\nNOTICE:"), std::string::npos)
+      << ampd.process().output();
   EXPECT_EQ(ampd.client().get("/datasets").status, 200);
   EXPECT_EQ(ampd.stop(SIGTERM), 0);
   EXPECT_EQ(db.count("SELECT count(*) FROM ampd_schema_migrations"), kMigrationCount);

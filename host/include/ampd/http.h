@@ -10,16 +10,30 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
 #include <sys/socket.h>
 
+#include <cctype>
 #include <istream>
 #include <optional>
 #include <sstream>
 #include <string>
 
 namespace ampd {
+
+/// "admin_api_addr" -> "ADMIN_API_ADDR" (the AMP_CONFIG_* environment spelling of a key).
+inline std::string toEnvName(const std::string& key) {
+  std::string name;
+  for (const char c : key) {
+    if (c == '.')
+      name += "__";
+    else
+      name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
 
 /// Parses a listen address "host:port" from config key `key` (port 0 = any free port).
 /// Throws PluginConfigError naming the key and the value.
@@ -32,6 +46,27 @@ inline Poco::Net::SocketAddress parseListenAddress(const std::string& value,
         "invalid " + key + " \"" + value + "\": " + e.displayText() +
         "\nHINT: use host:port, e.g. 127.0.0.1:1610 (port 0 picks a free port)");
   }
+}
+
+/// A socket listening on `address`, for an HTTP server. It sets SO_REUSEADDR (a restarted ampd
+/// can bind while old connections linger in TIME_WAIT) but never SO_REUSEPORT: Poco's
+/// ServerSocket::bind(address, true) sets both, which lets a second ampd listen on the same port
+/// and silently receive part of the first one's connections. A port in use is therefore an
+/// error here: PluginConfigError naming `key`, the address and the fix (exit 2).
+inline Poco::Net::ServerSocket listenOn(const Poco::Net::SocketAddress& address,
+                                        const std::string& key, int backlog = 128) {
+  Poco::Net::ServerSocket socket;
+  try {
+    socket.bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
+    socket.listen(backlog);
+  } catch (const Poco::Exception& e) {
+    throw PluginConfigError(
+        "cannot listen on " + key + " " + address.toString() + ": " + e.displayText() +
+        "\nHINT: another ampd (or another program) may be using this port: "
+        "stop it, or set " +
+        key + " (or AMP_CONFIG_" + toEnvName(key) + ") to a free address; port 0 picks one.");
+  }
+  return socket;
 }
 
 /// Writes Amp's error body {"error_code": code, "error_message": message} with `status`.

@@ -4,6 +4,7 @@
 // connections are independent. PgResult is a value owned by one thread. pingUrl() is reentrant.
 #pragma once
 
+#include <Poco/Logger.h>
 #include <libpq-fe.h>
 
 #include <memory>
@@ -72,6 +73,9 @@ class PgConnection {
  public:
   explicit PgConnection(const std::string& url) : _conn(PQconnectdb(url.c_str()), &PQfinish) {
     if (!_conn) throw PgError("cannot connect to " + maskPassword(url) + ": out of memory");
+    // libpq prints server notices ("NOTICE: relation ... already exists, skipping") to stderr by
+    // default; plugins never write there, so they go to the logger "postgres-client".
+    PQsetNoticeProcessor(_conn.get(), &PgConnection::logNotice, nullptr);
     if (PQstatus(_conn.get()) != CONNECTION_OK) {
       std::string message = PQerrorMessage(_conn.get());
       while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
@@ -110,6 +114,16 @@ class PgConnection {
   }
 
  private:
+  static void logNotice(void*, const char* message) {
+    std::string text(message);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    auto& logger = Poco::Logger::get("postgres-client");
+    if (text.rfind("WARNING", 0) == 0)
+      logger.warning(text);
+    else
+      logger.debug(text);
+  }
+
   static std::vector<const char*> pointersTo(const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());

@@ -226,9 +226,7 @@ void Connections::stop(bool abortCurrent) {
 
 AdminServer::AdminServer(const Router& router, const Options& options, Poco::Logger& logger)
     : _options(options), _logger(logger), _threads("admin-api", 1, std::max(1, options.threads)) {
-  Poco::Net::ServerSocket socket;
-  socket.bind(options.address, /*reuseAddress=*/true);
-  socket.listen(128);
+  auto socket = listenOn(options.address, "admin_api_addr");
   _address = socket.address();
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;

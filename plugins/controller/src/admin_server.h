@@ -71,7 +71,8 @@ class AdminServer {
     std::chrono::milliseconds drainTimeout{5000};
   };
 
-  /// Binds the listening socket; throws Poco::Net::NetException (e.g. address in use).
+  /// Binds the listening socket; throws PluginConfigError naming admin_api_addr when the
+  /// address cannot be bound (e.g. in use).
   AdminServer(const Router& router, const Options& options, Poco::Logger& logger);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;

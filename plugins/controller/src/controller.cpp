@@ -85,14 +85,7 @@ void Controller::serve() {
   addManifestRoutes(_router, *_manifests);
   addProviderRoutes(_router, *_providers);
 
-  try {
-    _server = std::make_unique<AdminServer>(_router, options, _logger);
-  } catch (const Poco::Exception& e) {
-    throw std::runtime_error("cannot listen on admin_api_addr " + _settings.adminApiAddr + ": " +
-                             e.displayText() +
-                             "\nHINT: another process may use the port; set admin_api_addr "
-                             "(or AMP_CONFIG_ADMIN_API_ADDR) to a free address.");
-  }
+  _server = std::make_unique<AdminServer>(_router, options, _logger);
   _server->start();
   _logger.information("admin API listening on %s", _server->address().toString());
 }

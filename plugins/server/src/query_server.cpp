@@ -18,13 +18,7 @@ QueryServer::QueryServer(QueryServerSettings settings, Poco::Logger& logger)
 QueryServer::~QueryServer() { stop(); }
 
 void QueryServer::start() {
-  Poco::Net::ServerSocket socket;
-  try {
-    socket.bind(_settings.address, /*reuseAddress=*/true);
-    socket.listen(64);
-  } catch (const Poco::Exception& e) {
-    throw ListenError("cannot listen on " + _settings.address.toString() + ": " + e.displayText());
-  }
+  auto socket = listenOn(_settings.address, "jsonl_addr");
   _bound = socket.address();
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;

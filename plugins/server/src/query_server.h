@@ -29,12 +29,6 @@ class Logger;
 
 namespace ampd::server {
 
-/// The address could not be bound (in use, not local, no permission).
-class ListenError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 struct QueryServerSettings {
   Poco::Net::SocketAddress address{"127.0.0.1", 1603};
   std::string databaseUrl;
@@ -50,7 +44,8 @@ class QueryServer {
   QueryServer(const QueryServer&) = delete;
   QueryServer& operator=(const QueryServer&) = delete;
 
-  /// Binds and starts serving. Throws ListenError when the address cannot be bound.
+  /// Binds and starts serving. Throws ampd::PluginConfigError naming jsonl_addr when the
+  /// address cannot be bound (in use, not local, no permission).
   void start();
   /// The bound address (the real port when 0 was asked for).
   Poco::Net::SocketAddress address() const { return _bound; }

@@ -58,14 +58,7 @@ class QueryServerPlugin final : public ampd::Plugin {
     settings.databaseUrl = database->at("url");
 
     _server = std::make_unique<ampd::server::QueryServer>(settings, context.logger());
-    try {
-      _server->start();
-    } catch (const ampd::server::ListenError& e) {
-      _server.reset();
-      throw PluginConfigError(std::string(e.what()) +
-                              "\nHINT: is another ampd running? Set jsonl_addr (or "
-                              "AMP_CONFIG_JSONL_ADDR) to a free address; port 0 picks one.");
-    }
+    _server->start();
     const auto address = _server->address().toString();
     context.logger().information("query API listening on " + address);
     context.registry().publish(ampd::kQueryServerService,
