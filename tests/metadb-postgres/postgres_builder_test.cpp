@@ -137,6 +137,26 @@ TEST(PostgresBuilder, VersionMismatchIsRefusedAndDataUntouched) {
   EXPECT_EQ(mp::test::snapshot(dataDir), before);
 }
 
+// With a leftover postmaster.pid the version is checked before the leftover is dealt with: the
+// stale file stays where it is (on a plain warm start the check follows the spawn instead).
+TEST(PostgresBuilder, VersionMismatchWithLeftoverPidFileIsRefusedBeforeTheLeftoverIsTouched) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  std::string major;
+  {
+    auto pg = quickBuilder(dataDir).start();
+    major = pg.serverMajorVersion();
+  }
+  const std::string other = major == "14" ? "13" : "14";
+  std::ofstream(dataDir / "PG_VERSION", std::ios::trunc) << other << "\n";
+  std::ofstream(dataDir / "postmaster.pid") << "999999999\n" << dataDir.string() << "\n";
+  ASSERT_EQ(mp::classifyLeftover(dataDir).kind, mp::LeftoverKind::Stale);
+  const auto before = mp::test::snapshot(dataDir);
+  EXPECT_THROW((void)quickBuilder(dataDir).start(), mp::VersionMismatchError);
+  EXPECT_TRUE(std::filesystem::exists(dataDir / "postmaster.pid"));
+  EXPECT_EQ(mp::test::snapshot(dataDir), before);
+}
+
 TEST(PostgresBuilder, SecondOwnerOfTheDataDirIsRefusedAndFirstKeepsServing) {
   ampd::test::DaemonAmpDir dir;
   const auto dataDir = dir.ampDir() / "metadb";
