@@ -53,12 +53,12 @@ ChildProcess::ChildProcess(const std::filesystem::path& exe, SpawnOptions option
   argv.push_back(nullptr);
 
   static int counter = 0;
-  _logFile = options.logFile.empty()
-                 ? options.cwd / ("child-" + std::to_string(::getpid()) + "-" +
-                                  std::to_string(++counter) + ".log")
-                 : options.logFile;
+  _logFile = options.logFile.empty() ? options.cwd / ("child-" + std::to_string(::getpid()) + "-" +
+                                                      std::to_string(++counter) + ".log")
+                                     : options.logFile;
   const int fd = ::open(_logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot open " + _logFile.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error("cannot open " + _logFile.string() + ": " + std::strerror(errno));
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

@@ -22,10 +22,10 @@ std::filesystem::path ampdExecutable();
 std::filesystem::path testPluginDir();
 
 struct SpawnOptions {
-  std::vector<std::string> args;                ///< argv[1..]
-  std::map<std::string, std::string> env;       ///< added to (and overriding) the environment
-  std::filesystem::path cwd;                    ///< working directory (must exist)
-  std::filesystem::path logFile;                ///< stdout+stderr; default cwd/ampd-<pid>.log
+  std::vector<std::string> args;           ///< argv[1..]
+  std::map<std::string, std::string> env;  ///< added to (and overriding) the environment
+  std::filesystem::path cwd;               ///< working directory (must exist)
+  std::filesystem::path logFile;           ///< stdout+stderr; default cwd/ampd-<pid>.log
 };
 
 class ChildProcess {
@@ -34,7 +34,9 @@ class ChildProcess {
   /// variable, plus `options.env`. Throws std::runtime_error if it cannot be started.
   ChildProcess(const std::filesystem::path& exe, SpawnOptions options);
   /// Starts the ampd binary under test.
-  static ChildProcess ampd(SpawnOptions options) { return ChildProcess(ampdExecutable(), std::move(options)); }
+  static ChildProcess ampd(SpawnOptions options) {
+    return ChildProcess(ampdExecutable(), std::move(options));
+  }
   ~ChildProcess();
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
@@ -56,8 +58,9 @@ class ChildProcess {
                                            std::chrono::milliseconds timeout);
 
   /// Runs to completion (for CLI tests): returns {exit code, output}. Kills after `timeout`.
-  static std::pair<int, std::string> run(const std::filesystem::path& exe, SpawnOptions options,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  static std::pair<int, std::string> run(
+      const std::filesystem::path& exe, SpawnOptions options,
+      std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   pid_t _pid = -1;

@@ -20,7 +20,8 @@ class DaemonAmpDir {
   /// The amp dir ampd uses by default from root(): root()/.amp (not created here).
   std::filesystem::path ampDir() const { return _root / ".amp"; }
   /// Writes `text` to root()/relative (creating folders) and returns the absolute path.
-  std::filesystem::path writeFile(const std::filesystem::path& relative, const std::string& text) const;
+  std::filesystem::path writeFile(const std::filesystem::path& relative,
+                                  const std::string& text) const;
 
  private:
   std::filesystem::path _root;

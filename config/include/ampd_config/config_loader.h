@@ -25,7 +25,10 @@ class ConfigError : public std::runtime_error {
  public:
   ConfigError(const std::string& message, std::string source = {}, int line = 0,
               std::string key = {})
-      : std::runtime_error(message), _source(std::move(source)), _line(line), _key(std::move(key)) {}
+      : std::runtime_error(message),
+        _source(std::move(source)),
+        _line(line),
+        _key(std::move(key)) {}
   const std::string& source() const { return _source; }  ///< file path or env variable name
   int line() const { return _line; }                     ///< 1-based, 0 when not applicable
   const std::string& key() const { return _key; }        ///< dotted key, may be empty
@@ -37,7 +40,7 @@ class ConfigError : public std::runtime_error {
 };
 
 struct LoadOptions {
-  std::filesystem::path ampDir;                  ///< resolved amp dir (absolute)
+  std::filesystem::path ampDir;                     ///< resolved amp dir (absolute)
   std::optional<std::filesystem::path> configFile;  ///< --config FILE / AMP_CONFIG; must exist
   bool solo = false;  ///< solo mode: <amp_dir>/config.toml is loaded when present
   /// Environment variables to consider (normally the process environment); only AMP_CONFIG_*
