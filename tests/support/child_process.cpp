@@ -92,11 +92,14 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 }
 
 ChildProcess::~ChildProcess() {
-  if (_pid > 0 && !_exitCode) {
-    ::kill(_pid, SIGKILL);
-    int status = 0;
-    ::waitpid(_pid, &status, 0);
-  }
+  if (_pid <= 0 || !running()) return;
+  // Stop it the way a developer would (so ampd stops its postgres before the test's amp dir is
+  // removed); SIGKILL only if it does not exit within the bound.
+  signal(SIGTERM);
+  if (waitExit(std::chrono::seconds(20))) return;
+  ::kill(_pid, SIGKILL);
+  int status = 0;
+  ::waitpid(_pid, &status, 0);
 }
 
 bool ChildProcess::running() {

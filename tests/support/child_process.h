@@ -1,7 +1,7 @@
 // ChildProcess: a real process (usually the real `ampd` binary) for end-to-end tests.
 // stdout and stderr go to a log file, which tests read to wait for readiness lines; waits use
-// the SDK's retryWithBackoff, never a bare sleep. The destructor SIGKILLs and reaps a child that
-// is still running, so no test leaves a process behind.
+// the SDK's retryWithBackoff, never a bare sleep. The destructor stops a child that is still
+// running with SIGTERM (SIGKILL after 20 s) and reaps it, so no test leaves a process behind.
 #pragma once
 
 #include <sys/types.h>

@@ -1,5 +1,6 @@
 #include "daemon_amp_dir.h"
 
+#include <ampd/retry.h>
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -41,8 +42,16 @@ DaemonAmpDir::~DaemonAmpDir() {
     std::cerr << "[DaemonAmpDir] kept " << _root << "\n";
     return;
   }
+  // A process that is still shutting down (a postgres stopping after its owner was killed) may
+  // add or remove files while the tree is removed; try again until it holds still.
   std::error_code ec;
-  std::filesystem::remove_all(_root, ec);
+  const bool removed = retryWithBackoff(
+      {.initialDelay = std::chrono::milliseconds(5), .deadline = std::chrono::seconds(10)}, [&] {
+        std::filesystem::remove_all(_root, ec);
+        return !ec;
+      });
+  if (!removed)
+    std::cerr << "[DaemonAmpDir] cannot remove " << _root << ": " << ec.message() << "\n";
 }
 
 std::filesystem::path DaemonAmpDir::writeFile(const std::filesystem::path& relative,
