@@ -8,6 +8,7 @@
 
 #include <Poco/Net/ServerSocket.h>
 
+#include <ostream>
 #include <string>
 
 namespace ampd::test {
@@ -18,6 +19,8 @@ struct Case {
   const char* key;      // the address key under test
   const char* envName;  // its AMP_CONFIG_* spelling
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.key; }
 
 class ListenAddressE2E : public ::testing::TestWithParam<Case> {};
 
