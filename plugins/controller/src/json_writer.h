@@ -8,6 +8,8 @@
 // Thread-safety: an instance is used by one thread at a time.
 #pragma once
 
+#include <ampd/json_text.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -68,43 +70,8 @@ class JsonWriter {
   const std::string& str() const { return _out; }
   std::string take() { return std::move(_out); }
 
-  /// Appends `text` as a JSON string literal (quotes included) to `out`.
-  static void appendStringTo(std::string& out, std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += '"';
-    for (char ch : text) {
-      const auto c = static_cast<unsigned char>(ch);
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20) {
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
-          } else {
-            out += ch;
-          }
-      }
-    }
-    out += '"';
-  }
-
  private:
-  void appendString(std::string_view text) { appendStringTo(_out, text); }
+  void appendString(std::string_view text) { appendJsonString(_out, text); }
 
   void separate() {
     if (_afterKey) {
