@@ -400,3 +400,120 @@ TEST(PostgresBuilder, LogLinesArriveWithMappedLevels) {
   ASSERT_TRUE(initdb.has_value()) << log.dump();
   EXPECT_EQ(initdb->first, Poco::Message::PRIO_DEBUG);
 }
+
+namespace {
+
+/// A bin dir whose initdb writes PG_VERSION into its -D dir (as the real one does early) and then
+/// hangs; the real postgres answers --version.
+std::filesystem::path halfInitdbBinDir(ampd::test::DaemonAmpDir& dir) {
+  const auto binDir = dir.root() / "bin";
+  std::filesystem::create_directories(binDir);
+  std::filesystem::create_symlink(std::filesystem::path(mp::test::pgConfigBindir()) / "postgres",
+                                  binDir / "postgres");
+  dir.writeFile("bin/initdb",
+                "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -D ] && d=$2; shift; done\n"
+                "echo 15 > \"$d/PG_VERSION\"\necho \"fake initdb wrote $d/PG_VERSION\"\n"
+                "exec sleep 100\n");
+  std::filesystem::permissions(binDir / "initdb", std::filesystem::perms::owner_all);
+  return binDir;
+}
+
+std::filesystem::path tempDirOf(const std::filesystem::path& dataDir) {
+  return dataDir.parent_path() / (dataDir.filename().string() + ".initdb");
+}
+
+}  // namespace
+
+TEST(PostgresBuilder, InterruptedInitdbLeavesNoClusterAndTheNextStartCreatesOne) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  const auto binDir = halfInitdbBinDir(dir);
+  try {
+    (void)quickBuilder(dataDir)
+        .binPath(binDir)
+        .initdbTimeout(std::chrono::milliseconds(300))
+        .start();
+    FAIL() << "start() returned with an initdb that never finishes";
+  } catch (const mp::InitdbError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("was killed"), std::string::npos) << message;
+    // The fake initdb was given the temp dir, not the data dir.
+    EXPECT_NE(message.find("fake initdb wrote " + tempDirOf(dataDir).string() + "/PG_VERSION"),
+              std::string::npos)
+        << message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dataDir / "PG_VERSION"));
+  EXPECT_FALSE(std::filesystem::exists(tempDirOf(dataDir))) << "the failed build was not removed";
+
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).start();
+  EXPECT_EQ(queryValue(pg.url(), "SELECT 1"), "1");
+  EXPECT_TRUE(std::filesystem::exists(dataDir / "PG_VERSION"));
+  EXPECT_FALSE(std::filesystem::exists(tempDirOf(dataDir)));
+  const auto before =
+      log.waitFor("initializing new cluster in " + dataDir.string(), std::chrono::seconds(0));
+  ASSERT_TRUE(before.has_value()) << log.dump();
+  EXPECT_NE(before->second.find("-D " + tempDirOf(dataDir).string()), std::string::npos)
+      << before->second;
+  EXPECT_FALSE(log.waitFor("reusing existing cluster", std::chrono::seconds(0)).has_value());
+}
+
+TEST(PostgresBuilder, LeftoverInitdbTempDirIsRemovedAndStartSucceeds) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  const auto temp = tempDirOf(dataDir);
+  std::filesystem::create_directories(temp / "base");
+  std::ofstream(temp / "PG_VERSION") << "15\n";
+  std::ofstream(temp / "base" / "junk") << "half-written\n";
+
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dataDir).start();
+  EXPECT_EQ(queryValue(pg.url(), "SELECT 1"), "1");
+  EXPECT_FALSE(std::filesystem::exists(temp));
+  const auto removed = log.waitFor("removing " + temp.string(), std::chrono::seconds(0));
+  ASSERT_TRUE(removed.has_value()) << log.dump();
+  EXPECT_EQ(removed->first, Poco::Message::PRIO_INFORMATION);
+  EXPECT_NE(removed->second.find("did not finish"), std::string::npos) << removed->second;
+}
+
+TEST(PostgresBuilder, SymlinkAsInitdbTempDirIsRefusedAndItsTargetUntouched) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  const auto target = dir.root() / "precious";
+  std::filesystem::create_directories(target);
+  std::ofstream(target / "keep.txt") << "user data\n";
+  std::filesystem::create_directories(dataDir.parent_path());
+  std::filesystem::create_symlink(target, tempDirOf(dataDir));
+  const auto before = mp::test::snapshot(target);
+  try {
+    (void)quickBuilder(dataDir).start();
+    FAIL() << "a symlink as the initdb temp dir was accepted";
+  } catch (const mp::DataDirError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(tempDirOf(dataDir).string()), std::string::npos) << message;
+    EXPECT_NE(message.find("symbolic link"), std::string::npos) << message;
+  }
+  EXPECT_TRUE(std::filesystem::is_symlink(tempDirOf(dataDir)));
+  EXPECT_EQ(mp::test::snapshot(target), before);
+  EXPECT_FALSE(std::filesystem::exists(dataDir / "PG_VERSION"));
+}
+
+TEST(PostgresBuilder, NonEmptyDataDirWithoutClusterIsRefusedAndUntouched) {
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  std::filesystem::create_directories(dataDir / "sub");
+  std::ofstream(dataDir / "notes.txt") << "mine\n";
+  std::ofstream(dataDir / "sub" / "more.txt") << "also mine\n";
+  const auto before = mp::test::snapshot(dataDir);
+  try {
+    (void)quickBuilder(dataDir).start();
+    FAIL() << "a non-empty data dir without PG_VERSION was accepted";
+  } catch (const mp::DataDirError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(dataDir.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("no PG_VERSION"), std::string::npos) << message;
+    EXPECT_NE(message.find("notes.txt, sub"), std::string::npos) << message;
+  }
+  EXPECT_EQ(mp::test::snapshot(dataDir), before);
+  EXPECT_FALSE(std::filesystem::exists(tempDirOf(dataDir)));
+}

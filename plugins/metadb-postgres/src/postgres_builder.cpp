@@ -1,12 +1,16 @@
 #include <managed_postgres/postgres_builder.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ampd/pq.h>
 #include <ampd/retry.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -84,6 +88,76 @@ bool directoryEmpty(const fs::path& dir) {
   std::error_code ec;
   return fs::is_empty(dir, ec) && !ec;
 }
+
+/// Up to five entry names of `dir`, for an error message ("a, b, c and 4 more").
+std::string describeContent(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    names.push_back(it->path().filename().string());
+  std::sort(names.begin(), names.end());
+  std::string text;
+  for (std::size_t i = 0; i < names.size() && i < 5; ++i) text += (i ? ", " : "") + names[i];
+  if (names.size() > 5) text += " and " + std::to_string(names.size() - 5) + " more";
+  return text.empty() ? "(unreadable)" : text;
+}
+
+/// `<data_dir>.initdb`, next to the data dir (same filesystem, so rename(2) can move it): where
+/// a new cluster is built. Only start() creates this name.
+fs::path initdbTempDir(const fs::path& dataDir) {
+  return dataDir.parent_path() / (dataDir.filename().string() + ".initdb");
+}
+
+/// Removes the temp dir of a creation that did not finish (initdb killed with its owner, timed
+/// out, or a power loss). It is ours by construction and never holds user data; a symlink or
+/// anything but a plain directory under that name is refused, untouched.
+void removeLeftoverTempDir(const fs::path& temp, Poco::Logger& log) {
+  struct stat st {};
+  if (::lstat(temp.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    throw DataDirError("cannot inspect " + temp.string() + ": " + std::strerror(errno));
+  }
+  if (S_ISLNK(st.st_mode))
+    throw DataDirError(temp.string() +
+                       " is a symbolic link, not the directory in which a new cluster is built; "
+                       "it is left alone.\nHint: remove the link (its target is not touched).");
+  if (!S_ISDIR(st.st_mode))
+    throw DataDirError(temp.string() +
+                       " exists but is not a directory (the name is reserved for building a new "
+                       "cluster); it is left alone.\nHint: move it away.");
+  log.information("removing " + temp.string() +
+                  ": left by a cluster creation that did not finish (initdb was interrupted); it "
+                  "holds no user data");
+  std::error_code ec;
+  fs::remove_all(temp, ec);
+  if (ec) throw DataDirError("cannot remove the leftover " + temp.string() + ": " + ec.message());
+}
+
+/// Creates the temp dir fresh (mode 0700) and removes it, with all it holds, unless dismissed.
+class TempDir {
+ public:
+  explicit TempDir(fs::path path) : _path(std::move(path)) {
+    if (::mkdir(_path.c_str(), 0700) != 0)
+      throw DataDirError("cannot create " + _path.string() + ": " + std::strerror(errno));
+    _owned = true;
+    if (::chmod(_path.c_str(), 0700) != 0)  // the umask may have cleared bits
+      throw DataDirError("cannot set mode 0700 on " + _path.string() + ": " + std::strerror(errno));
+  }
+  ~TempDir() {
+    if (!_owned) return;
+    std::error_code ec;
+    fs::remove_all(_path, ec);  // best effort: a leftover is removed by the next start()
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& path() const { return _path; }
+  void dismiss() { _owned = false; }
+
+ private:
+  fs::path _path;
+  bool _owned = false;
+};
 
 }  // namespace
 
@@ -183,9 +257,12 @@ RunningPostgres PostgresBuilder::start() const {
     return v;
   };
 
-  // 2. Data dir, locked for as long as the server runs.
+  // 2. Data dir, locked for as long as the server runs. Under the lock: the leftover of a
+  // creation that did not finish is removed (a second owner fails at the lock, before this).
   const bool created = prepareDataDir(_dataDir);
   ClusterLock lock(_dataDir);
+  const auto tempDir = initdbTempDir(_dataDir);
+  removeLeftoverTempDir(tempDir, log);
 
   // 3. Version of an existing cluster. It is checked before anything acts on the data dir: here
   // when a leftover postmaster.pid is to be dealt with, else right after the server is spawned
@@ -197,6 +274,12 @@ RunningPostgres PostgresBuilder::start() const {
   // or can overlap initdb (no cluster yet); on a plain warm start it starts right after the
   // server, so the server is not delayed by spawning it (the parent waits for each exec).
   const auto clusterVersion = readClusterVersion(_dataDir);
+  if (!clusterVersion && !created && !directoryEmpty(_dataDir))
+    throw DataDirError("data directory " + _dataDir.string() +
+                       " is not empty but holds no cluster (no PG_VERSION); it contains: " +
+                       describeContent(_dataDir) +
+                       ".\nHint: move its content away or choose another directory; it is "
+                       "never deleted.");
   auto checkVersion = [&] {
     if (clusterVersion)
       checkClusterVersion(_dataDir, *clusterVersion, version().major, binaries.binDir);
@@ -213,15 +296,16 @@ RunningPostgres PostgresBuilder::start() const {
     log.information("running as root: initdb and postgres run " + identity.describe());
 
   // 5. The cluster.
+  // All or nothing: initdb builds the cluster in <data_dir>.initdb, which is renamed onto the
+  // (empty) data dir only once initdb succeeded. An interrupted creation leaves no PG_VERSION
+  // in the data dir, only the temp dir, removed on failure here or by the next start().
   if (!clusterVersion) {
-    if (!created && !directoryEmpty(_dataDir))
-      throw DataDirError("data directory " + _dataDir.string() +
-                         " is not empty but holds no cluster (no PG_VERSION).\nHint: move its "
-                         "content away or choose another directory; it is never deleted.");
-    handOver(_dataDir, identity);
-    const auto args = initdbArgs(_dataDir, _locale, _encoding, _initdbArgs);
-    log.information("initializing new cluster in " + _dataDir.string() + ": " +
-                    joinArgs(binaries.initdb, args));
+    TempDir temp(tempDir);
+    handOver(temp.path(), identity);
+    const auto args = initdbArgs(temp.path(), _locale, _encoding, _initdbArgs);
+    log.information("initializing new cluster in " + _dataDir.string() + " (built in " +
+                    temp.path().string() +
+                    ", renamed when complete): " + joinArgs(binaries.initdb, args));
     const auto initdbBegin = std::chrono::steady_clock::now();
     detail::SpawnSpec initdb{binaries.initdb, args, identity, _stopWithParent ? SIGKILL : 0};
     detail::Completed result;
@@ -245,6 +329,21 @@ RunningPostgres PostgresBuilder::start() const {
       throw InitdbError("initdb failed (" + result.status.describe() + ") for " +
                         _dataDir.string() + "; last lines:" + joinLines(last));
     }
+    // The lock moves to the new cluster: it is taken on the temp dir, whose inode becomes the
+    // data dir, before the rename; the old lock (on the replaced empty dir) is then released.
+    ClusterLock built(temp.path());
+    if (::rename(temp.path().c_str(), _dataDir.c_str()) != 0) {
+      const int saved = errno;
+      throw DataDirError("cannot move the new cluster from " + temp.path().string() + " to " +
+                         _dataDir.string() + ": " + std::strerror(saved) +
+                         (saved == ENOTEMPTY || saved == EEXIST
+                              ? " (files appeared in " + _dataDir.string() + " while initdb ran: " +
+                                    describeContent(_dataDir) + "; they are left alone)"
+                              : std::string()));
+    }
+    temp.dismiss();
+    built.renamedTo(_dataDir);
+    lock = std::move(built);
     log.information("new cluster initialized in " + std::to_string(elapsedMs(initdbBegin)) + " ms");
     (void)version();  // answered long ago, while initdb ran
   } else {

@@ -1,12 +1,15 @@
 // ClusterLock: an exclusive lock on a data directory itself (flock(2) on the directory), held by
-// the owner of a running server. It makes leftover-server handling safe: a postgres found serving
-// a locked data dir belongs to a live owner and is never treated as an orphan.
+// the owner of a running server. The lock is on the directory inode; the constructor keeps it
+// only if the path still names that inode once locked (a directory replaced by rename(2) meanwhile
+// is locked again, up to three times). It makes leftover-server handling safe: a postgres found
+// serving a locked data dir belongs to a live owner and is never treated as an orphan.
 //
 // Thread-safety: owned by one thread at a time; distinct objects are independent.
 #pragma once
 
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 namespace managed_postgres {
 
@@ -23,6 +26,13 @@ class ClusterLock {
 
   /// Releases the lock now (idempotent).
   void release();
+
+  /// Records that the locked directory was renamed to `path` (rename(2) keeps the inode, so the
+  /// lock follows it). Used when a new cluster, built and locked under a temporary name, is
+  /// renamed onto the data dir path.
+  void renamedTo(std::filesystem::path path) { _dataDir = std::move(path); }
+  /// The locked directory.
+  const std::filesystem::path& path() const { return _dataDir; }
 
  private:
   std::filesystem::path _dataDir;

@@ -10,10 +10,13 @@
 //
 // What start() does, in order (each step logged on logger(), default "managed_postgres"):
 //  1. finds the binaries (findPostgresBinaries) and logs `postgres --version`;
-//  2. creates the data dir (mode 0700) and locks it (ClusterLock);
+//  2. creates the data dir (mode 0700) and locks it (ClusterLock); removes a leftover
+//     `<data_dir>.initdb` (a creation that did not finish; a symlink there is refused); refuses
+//     a non-empty data dir without PG_VERSION (DataDirError naming it and its content);
 //  3. if PG_VERSION exists, refuses a different major version (VersionMismatchError), untouched;
 //  4. deals with a leftover postmaster.pid (cleanUpLeftover: stale file removed, orphan stopped);
-//  5. runs initdb when there is no cluster yet ("initializing new cluster"), else logs "reusing
+//  5. runs initdb when there is no cluster yet ("initializing new cluster"), into
+//     `<data_dir>.initdb`, then renames that onto the data dir (all or nothing), else logs "reusing
 //     existing cluster" (initdb-only options logged at debug as ignored);
 //  6. chooses the socket dir (chooseSocketDir) and starts postgres with its output piped into
 //     the logger "postgres" (levels from postgres' own tags);
@@ -108,12 +111,19 @@ class PostgresBuilder {
   ///
   /// Runs, directly (fork/exec, never a shell), first on a new data dir only:
   ///
+  // clang-format off
   /// ```text
-  /// initdb -D <data_dir> -U postgres --auth=trust --locale=C --encoding=UTF8 --no-sync [initdb
-  /// args] postgres -D <data_dir> -k <socket_dir> -p 5432 -c listen_addresses= -c fsync=off
+  /// initdb -D <data_dir>.initdb -U postgres --auth=trust --locale=C --encoding=UTF8 --no-sync
+  ///        [initdb args]
+  /// postgres -D <data_dir> -k <socket_dir> -p 5432 -c listen_addresses= -c fsync=off
   ///          -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off
   ///          -c "log_line_prefix=[%p] " [-c name=value ...]
   /// ```
+  // clang-format on
+  ///
+  /// initdb builds the cluster in `<data_dir>.initdb` (next to the data dir, created fresh with
+  /// mode 0700), which is renamed onto the data dir only when initdb succeeded: creation is all
+  /// or nothing, so a data dir with PG_VERSION always holds a complete cluster.
   ///
   /// Every argument is explained, with its link, at initdbArgs() and postgresArgs()
   /// (postgres_command.h); references: https://www.postgresql.org/docs/15/app-initdb.html and

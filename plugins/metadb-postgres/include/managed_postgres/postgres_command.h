@@ -75,27 +75,29 @@ ParamList mergeServerParams(const ParamList& overrides);
 /// with `-`; an empty value passes the flag alone, otherwise `<flag>=<value>`.
 std::vector<std::string> initdbExtraArgs(const ParamList& initdbArgs);
 
+// clang-format off
 /// The arguments (argv[1..]) of the initdb run that creates a new cluster:
 ///
 /// ```text
 /// initdb -D <data_dir> -U postgres --auth=trust --locale=<locale> --encoding=<encoding> --no-sync
-/// [extra...]
+///        [extra...]
 /// ```
 ///
-/// | Argument              | Purpose                                                           |
-/// Reference |
-/// |-----------------------|-------------------------------------------------------------------|-----------|
-/// | `-D <data_dir>`       | where the new cluster is created (absolute path)                   |
-/// docsUrl("app-initdb.html") | | `-U postgres`         | the superuser is always `postgres`,
-/// whoever runs the server       | docsUrl("app-initdb.html") | | `--auth=trust`        | no
-/// password on the local socket (it lives in a 0700 directory)    | docsUrl("auth-trust.html") | |
-/// `--locale=<locale>`   | collation and character classes (default `C`: stable sort order)  |
-/// docsUrl("locale.html") | | `--encoding=<enc>`    | server encoding of the template databases
-/// (default `UTF8`)       | docsUrl("multibyte.html") | | `--no-sync`           | do not fsync the
-/// new files: faster, and fine for dev data         | docsUrl("app-initdb.html") | | `extra...` |
-/// initdbArg() pairs, e.g. `--data-checksums`                        | docsUrl("app-initdb.html") |
+/// PostgresBuilder::start() passes `<data_dir>.initdb` as `<data_dir>` (the cluster is built
+/// there and renamed onto the real data dir once initdb succeeded).
+///
+/// | Argument              | Purpose                                                            | Reference                  |
+/// |-----------------------|--------------------------------------------------------------------|----------------------------|
+/// | `-D <data_dir>`       | where the new cluster is created (absolute path)                   | docsUrl("app-initdb.html") |
+/// | `-U postgres`         | the superuser is always `postgres`, whoever runs the server        | docsUrl("app-initdb.html") |
+/// | `--auth=trust`        | no password on the local socket (it lives in a 0700 directory)     | docsUrl("auth-trust.html") |
+/// | `--locale=<locale>`   | collation and character classes (default `C`: stable sort order)   | docsUrl("locale.html")     |
+/// | `--encoding=<enc>`    | server encoding of the template databases (default `UTF8`)         | docsUrl("multibyte.html")  |
+/// | `--no-sync`           | do not fsync the new files: faster, and fine for dev data          | docsUrl("app-initdb.html") |
+/// | `extra...`            | initdbArg() pairs, e.g. `--data-checksums`                         | docsUrl("app-initdb.html") |
 ///
 /// Tested with PostgreSQL 15 (kTestedMajorVersionMin..kTestedMajorVersionMax).
+// clang-format on
 std::vector<std::string> initdbArgs(const std::filesystem::path& dataDir, const std::string& locale,
                                     const std::string& encoding, const ParamList& initdbArgs);
 
