@@ -2,13 +2,13 @@
 //
 // ## PostgreSQL binaries used
 //
-// | Binary      | Role                                        | Reference |
-// |-------------|---------------------------------------------|--------------------------------------------------------|
-// | `initdb`    | create a new database cluster (once)        |
-// https://www.postgresql.org/docs/15/app-initdb.html     | | `postgres`  | run the server;
-// `--version` for the version | https://www.postgresql.org/docs/15/app-postgres.html   | |
-// `pg_config` | find the binaries when not in PATH          |
-// https://www.postgresql.org/docs/15/app-pgconfig.html   |
+// clang-format off
+// | Binary      | Role                                          | Reference                                              |
+// |-------------|-----------------------------------------------|--------------------------------------------------------|
+// | `initdb`    | create a new database cluster (once)          | https://www.postgresql.org/docs/15/app-initdb.html     |
+// | `postgres`  | run the server; `--version` for the version   | https://www.postgresql.org/docs/15/app-postgres.html   |
+// | `pg_config` | find the binaries when not in PATH            | https://www.postgresql.org/docs/15/app-pgconfig.html   |
+// clang-format on
 //
 // Readiness is a libpq ping (PQping), not `pg_isready`. The links above are built by docsUrl()
 // from kPostgresDocsVersion, the single place that names the documentation version.
@@ -107,17 +107,15 @@ std::vector<std::string> initdbArgs(const std::filesystem::path& dataDir, const 
 /// postgres -D <data_dir> -k <socket_dir> -p 5432 -c listen_addresses= -c <name>=<value>...
 /// ```
 ///
-/// | Argument                 | Purpose                                                          |
-/// Reference |
-/// |--------------------------|------------------------------------------------------------------|-----------|
-/// | `-D <data_dir>`          | the cluster to serve                                             |
-/// docsUrl("app-postgres.html") | | `-k <socket_dir>`        | directory of the Unix socket
-/// (`unix_socket_directories`)        | docsUrl("runtime-config-connection.html") | | `-p 5432` |
-/// names the socket file `.s.PGSQL.5432`; ignores a stray PGPORT    |
-/// docsUrl("runtime-config-connection.html") | | `-c listen_addresses=`   | empty: no TCP listener
-/// at all, the socket is the only way in     | docsUrl("runtime-config-connection.html") | | `-c
-/// <name>=<value>`      | mergeServerParams(): dev defaults, then the caller's parameters  |
-/// docsUrl("runtime-config.html") |
+// clang-format off
+/// | Argument                 | Purpose                                                          | Reference                                  |
+/// |--------------------------|------------------------------------------------------------------|--------------------------------------------|
+/// | `-D <data_dir>`          | the cluster to serve                                             | docsUrl("app-postgres.html")               |
+/// | `-k <socket_dir>`        | directory of the Unix socket (`unix_socket_directories`)         | docsUrl("runtime-config-connection.html")  |
+/// | `-p 5432`                | names the socket file `.s.PGSQL.5432`; ignores a stray PGPORT    | docsUrl("runtime-config-connection.html")  |
+/// | `-c listen_addresses=`   | empty: no TCP listener at all, the socket is the only way in     | docsUrl("runtime-config-connection.html")  |
+/// | `-c <name>=<value>`      | mergeServerParams(): dev defaults, then the caller's parameters  | docsUrl("runtime-config.html")             |
+// clang-format on
 ///
 /// Tested with PostgreSQL 15.
 std::vector<std::string> postgresArgs(const std::filesystem::path& dataDir,
