@@ -2,6 +2,10 @@
 if(NOT TARGET ampd_plugins)
   add_custom_target(ampd_plugins)
 endif()
+# The plugins that ship with ampd (not the test plugins); building `ampd` builds them too.
+if(NOT TARGET ampd_bundled_plugins)
+  add_custom_target(ampd_bundled_plugins)
+endif()
 
 # ampd_add_plugin(<name> SOURCES <files...> [LIBRARIES <targets...>] [OUTPUT_DIR <dir>] [NO_INSTALL])
 # Builds plugin <name> as a MODULE library ampd-<name>.so with hidden symbols (only the
@@ -23,6 +27,7 @@ function(ampd_add_plugin name)
   target_link_options(${target} PRIVATE "LINKER:--no-undefined")
   add_dependencies(ampd_plugins ${target})
   if(NOT P_NO_INSTALL)
+    add_dependencies(ampd_bundled_plugins ${target})
     install(TARGETS ${target} LIBRARY DESTINATION "${AMPD_PLUGIN_SUBDIR}")
   endif()
 endfunction()
