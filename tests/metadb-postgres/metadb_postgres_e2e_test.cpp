@@ -178,12 +178,8 @@ TEST(MetadbPostgresE2E, WrongBinPathExits2WithTheFix) {
 TEST(MetadbPostgresE2E, InitdbTimeoutKeyBoundsAHungInitdb) {
   ampd::test::DaemonAmpDir dir;
   // A bin dir whose initdb never finishes; the real postgres answers --version.
-  const auto binDir = dir.root() / "bin";
-  std::filesystem::create_directories(binDir);
-  std::filesystem::create_symlink(std::filesystem::path(mp::test::pgConfigBindir()) / "postgres",
-                                  binDir / "postgres");
-  dir.writeFile("bin/initdb", "#!/bin/sh\necho 'fake initdb hangs'\nexec sleep 100\n");
-  std::filesystem::permissions(binDir / "initdb", std::filesystem::perms::owner_all);
+  const auto binDir =
+      mp::test::binDirWithFakeInitdb(dir, "echo 'fake initdb hangs'\nexec sleep 100\n");
   dir.writeFile(".amp/config.toml",
                 "plugins = [\"metadb-postgres\"]\n"
                 "[metadb_postgres]\n"

@@ -6,6 +6,7 @@
 #include <ampd/pq.h>
 
 #include <child_process.h>
+#include <daemon_amp_dir.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -53,6 +54,19 @@ inline std::string pgConfigBindir() {
   }
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
+}
+
+/// A bin dir (`dir.root()/bin`) holding the real `postgres` (it answers --version) and a fake
+/// `initdb` whose body is the POSIX sh `script`. Returns the folder, for binPath/bin_path.
+inline std::filesystem::path binDirWithFakeInitdb(const ampd::test::DaemonAmpDir& dir,
+                                                  const std::string& script) {
+  const auto binDir = dir.root() / "bin";
+  std::filesystem::create_directories(binDir);
+  std::filesystem::create_symlink(std::filesystem::path(pgConfigBindir()) / "postgres",
+                                  binDir / "postgres");
+  dir.writeFile("bin/initdb", "#!/bin/sh\n" + script);
+  std::filesystem::permissions(binDir / "initdb", std::filesystem::perms::owner_all);
+  return binDir;
 }
 
 /// Every file under `dir` with its size and modification time, to prove it was not touched.

@@ -23,6 +23,24 @@ namespace mp = managed_postgres;
 using mp::test::queryValue;
 using mp::test::quickBuilder;
 
+namespace {
+
+/// Creates a cluster in `dataDir`, stops it, and rewrites its PG_VERSION to another major.
+/// Returns {the binaries' major, the major now written in PG_VERSION}.
+std::pair<std::string, std::string> clusterRewrittenToAnotherMajor(
+    const std::filesystem::path& dataDir) {
+  std::string major;
+  {
+    auto pg = quickBuilder(dataDir).start();
+    major = pg.serverMajorVersion();
+  }
+  const std::string other = major == "14" ? "13" : "14";
+  std::ofstream(dataDir / "PG_VERSION", std::ios::trunc) << other << "\n";
+  return {major, other};
+}
+
+}  // namespace
+
 TEST(PostgresBuilder, FreshInitCreatesAClusterAndServes) {
   ampd::test::DaemonAmpDir dir;
   const auto dataDir = dir.ampDir() / "metadb";
@@ -115,13 +133,7 @@ TEST(PostgresBuilder, BinariesNotFound) {
 TEST(PostgresBuilder, VersionMismatchIsRefusedAndDataUntouched) {
   ampd::test::DaemonAmpDir dir;
   const auto dataDir = dir.ampDir() / "metadb";
-  std::string major;
-  {
-    auto pg = quickBuilder(dataDir).start();
-    major = pg.serverMajorVersion();
-  }
-  const std::string other = major == "14" ? "13" : "14";
-  std::ofstream(dataDir / "PG_VERSION", std::ios::trunc) << other << "\n";
+  const auto [major, other] = clusterRewrittenToAnotherMajor(dataDir);
   const auto before = mp::test::snapshot(dataDir);
   try {
     (void)quickBuilder(dataDir).start();
@@ -142,13 +154,7 @@ TEST(PostgresBuilder, VersionMismatchIsRefusedAndDataUntouched) {
 TEST(PostgresBuilder, VersionMismatchWithLeftoverPidFileIsRefusedBeforeTheLeftoverIsTouched) {
   ampd::test::DaemonAmpDir dir;
   const auto dataDir = dir.ampDir() / "metadb";
-  std::string major;
-  {
-    auto pg = quickBuilder(dataDir).start();
-    major = pg.serverMajorVersion();
-  }
-  const std::string other = major == "14" ? "13" : "14";
-  std::ofstream(dataDir / "PG_VERSION", std::ios::trunc) << other << "\n";
+  const auto [major, other] = clusterRewrittenToAnotherMajor(dataDir);
   std::ofstream(dataDir / "postmaster.pid") << "999999999\n" << dataDir.string() << "\n";
   ASSERT_EQ(mp::classifyLeftover(dataDir).kind, mp::LeftoverKind::Stale);
   const auto before = mp::test::snapshot(dataDir);
@@ -327,14 +333,9 @@ TEST(PostgresBuilder, InitdbFailureCarriesItsLastLines) {
 TEST(PostgresBuilder, InitdbIsKilledAfterItsTimeout) {
   ampd::test::DaemonAmpDir dir;
   // A bin dir whose initdb never finishes (the real postgres answers --version).
-  const auto binDir = dir.root() / "bin";
-  std::filesystem::create_directories(binDir);
-  std::filesystem::create_symlink(std::filesystem::path(mp::test::pgConfigBindir()) / "postgres",
-                                  binDir / "postgres");
   const auto pidFile = dir.root() / "initdb.pid";
-  dir.writeFile("bin/initdb", "#!/bin/sh\necho $$ > '" + pidFile.string() +
-                                  "'\necho 'fake initdb hangs'\nexec sleep 100\n");
-  std::filesystem::permissions(binDir / "initdb", std::filesystem::perms::owner_all);
+  const auto binDir = mp::test::binDirWithFakeInitdb(
+      dir, "echo $$ > '" + pidFile.string() + "'\necho 'fake initdb hangs'\nexec sleep 100\n");
 
   const auto begin = std::chrono::steady_clock::now();
   try {
@@ -406,16 +407,11 @@ namespace {
 /// A bin dir whose initdb writes PG_VERSION into its -D dir (as the real one does early) and then
 /// hangs; the real postgres answers --version.
 std::filesystem::path halfInitdbBinDir(ampd::test::DaemonAmpDir& dir) {
-  const auto binDir = dir.root() / "bin";
-  std::filesystem::create_directories(binDir);
-  std::filesystem::create_symlink(std::filesystem::path(mp::test::pgConfigBindir()) / "postgres",
-                                  binDir / "postgres");
-  dir.writeFile("bin/initdb",
-                "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -D ] && d=$2; shift; done\n"
-                "echo 15 > \"$d/PG_VERSION\"\necho \"fake initdb wrote $d/PG_VERSION\"\n"
-                "exec sleep 100\n");
-  std::filesystem::permissions(binDir / "initdb", std::filesystem::perms::owner_all);
-  return binDir;
+  return mp::test::binDirWithFakeInitdb(
+      dir,
+      "while [ $# -gt 0 ]; do [ \"$1\" = -D ] && d=$2; shift; done\n"
+      "echo 15 > \"$d/PG_VERSION\"\necho \"fake initdb wrote $d/PG_VERSION\"\n"
+      "exec sleep 100\n");
 }
 
 std::filesystem::path tempDirOf(const std::filesystem::path& dataDir) {
