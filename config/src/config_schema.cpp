@@ -48,6 +48,13 @@ constexpr KeySpec kSchema[] = {
     {"server.statement_timeout_ms", Int, "30000", "statement timeout of a query, milliseconds"},
     {"server.max_body_bytes", Int, "1048576", "largest accepted request body, bytes"},
     {"server.threads", Int, "8", "worker threads of the query server"},
+    // Shared by the HTTP plugins (controller, server): front-door guards (ampd/http_guard.h)
+    {"http.allowed_hosts", StringArray, "",
+     "extra Host header names the HTTP APIs answer (loopback names are always allowed)"},
+    {"http.allowed_origins", StringArray, "",
+     "web origins (scheme://host[:port]) allowed to call the HTTP APIs from a browser"},
+    {"http.token", String, "",
+     "bearer token every HTTP request must send; required for a non-loopback address"},
     // Admin API (controller plugin)
     {"controller.max_body_bytes", Int, "10485760", "largest accepted request body, bytes"},
     {"controller.threads", Int, "8", "worker threads of the admin API"},

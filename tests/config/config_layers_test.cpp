@@ -277,5 +277,29 @@ brokers = ["localhost:9092"]
   EXPECT_EQ(loaded.config->getString("worker_events.kafka.brokers[0]"), "localhost:9092");
 }
 
+TEST(ConfigHttp, EmptyStringArrayDefaultsHoldNoItemsAndLayersFillThem) {
+  test::DaemonAmpDir dir;
+  {
+    const auto loaded = loadConfig(soloOptions(dir));
+    EXPECT_FALSE(loaded.config->has("http.allowed_hosts[0]"));
+    EXPECT_FALSE(loaded.config->has("http.allowed_origins[0]"));
+    EXPECT_EQ(loaded.config->getString("http.token"), "");
+  }
+  dir.writeFile(".amp/config.toml", R"(
+[http]
+allowed_hosts = ["dev.example"]
+)");
+  auto options = soloOptions(dir);
+  options.environment = {
+      {"AMP_CONFIG_HTTP__ALLOWED_ORIGINS", R"(["http://a.test", "http://b.test"])"},
+      {"AMP_CONFIG_HTTP__TOKEN", "12345"}};
+  const auto loaded = loadConfig(options);
+  const auto& config = *loaded.config;
+  EXPECT_EQ(config.getString("http.allowed_hosts[0]"), "dev.example");
+  EXPECT_FALSE(config.has("http.allowed_hosts[1]"));
+  EXPECT_EQ(config.getString("http.allowed_origins[1]"), "http://b.test");
+  EXPECT_EQ(config.getString("http.token"), "12345");  // a string key keeps digits as text
+}
+
 }  // namespace
 }  // namespace ampd::config

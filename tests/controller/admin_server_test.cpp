@@ -1,5 +1,6 @@
 // AdminServer's HTTP connection loop over real sockets (no database): pipelining, the keep-alive
-// bound, malformed requests, and stop() with an in-flight request and an idle connection.
+// bound, malformed requests, a guard refusal with an unread body, and stop() with an in-flight
+// request and an idle connection.
 #include "admin_server.h"
 
 #include <Poco/Logger.h>
@@ -61,9 +62,10 @@ TEST(AdminServer, AnswersPipelinedRequestsInOrder) {
   const auto router = makeRouter();
   AdminServer server(router, localOptions(), Poco::Logger::get("test"));
   server.start();
-  const auto text = exchange(server.address(),
-                             "GET /echo/one HTTP/1.1\r\nHost: x\r\n\r\n"
-                             "GET /echo/two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto text =
+      exchange(server.address(),
+               "GET /echo/one HTTP/1.1\r\nHost: localhost\r\n\r\n"
+               "GET /echo/two HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(count(text, "HTTP/1.1 200 OK"), 2u) << text;
   const auto one = text.find("\"one\"");
   const auto two = text.find("\"two\"");
@@ -78,10 +80,27 @@ TEST(AdminServer, ClosesTheConnectionAfterMaxKeepAliveRequests) {
   options.maxKeepAliveRequests = 2;
   AdminServer server(router, options, Poco::Logger::get("test"));
   server.start();
-  const std::string request = "GET /echo/x HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string request = "GET /echo/x HTTP/1.1\r\nHost: localhost\r\n\r\n";
   const auto text = exchange(server.address(), request + request + request);
   EXPECT_EQ(count(text, "HTTP/1.1 200 OK"), 2u) << text;
   EXPECT_EQ(count(text, "Connection: Close"), 1u) << text;  // Poco's spelling
+}
+
+TEST(AdminServer, ARefusedRequestWithAnUnreadBodyClosesTheConnection) {
+  const auto router = makeRouter();
+  AdminServer server(router, localOptions(), Poco::Logger::get("test"));
+  server.start();
+  // The body is never read; were the connection kept, "GET /echo/smuggled" inside it would be
+  // parsed as the next request.
+  const std::string smuggled = "GET /echo/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  const auto text = exchange(server.address(),
+                             "POST /echo/x HTTP/1.1\r\nHost: localhost\r\nOrigin: http://e.test\r\n"
+                             "Content-Type: text/plain\r\nContent-Length: " +
+                                 std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled);
+  EXPECT_EQ(text.rfind("HTTP/1.1 403", 0), 0u) << text;
+  EXPECT_NE(text.find("FORBIDDEN_ORIGIN"), std::string::npos) << text;
+  EXPECT_EQ(count(text, "HTTP/1.1 "), 1u) << text;
+  EXPECT_NE(text.find("Connection: Close"), std::string::npos) << text;
 }
 
 TEST(AdminServer, MalformedRequestIs400AndCloses) {
@@ -100,13 +119,13 @@ TEST(AdminServer, StopFinishesAnInFlightRequestAndClosesIdleConnections) {
 
   Poco::Net::StreamSocket idle(address);  // one request answered, then idle (keep-alive)
   idle.setReceiveTimeout(Poco::Timespan(5, 0));
-  const std::string ping = "GET /echo/ping HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string ping = "GET /echo/ping HTTP/1.1\r\nHost: localhost\r\n\r\n";
   idle.sendBytes(ping.data(), static_cast<int>(ping.size()));
   char buffer[4096];
   ASSERT_GT(idle.receiveBytes(buffer, sizeof buffer), 0);
 
   auto slow = std::async(std::launch::async, [&] {
-    return exchange(address, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    return exchange(address, "GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n");
   });
   std::this_thread::sleep_for(100ms);  // the slow request is running
   const auto before = std::chrono::steady_clock::now();

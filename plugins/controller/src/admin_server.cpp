@@ -1,6 +1,7 @@
 #include "admin_server.h"
 
 #include <ampd/http.h>
+#include <ampd/http_guard.h>
 #include <ampd/retry.h>
 
 #include <Poco/Logger.h>
@@ -21,12 +22,17 @@
 
 namespace ampd::controller {
 
-/// Adapts one Poco request/response to the Router; shared by every connection (no state of
-/// its own besides the in-flight counter).
+/// Adapts one Poco request/response to the Router, behind the HttpGuard; shared by every
+/// connection (no state of its own besides the in-flight counter).
 class AdminRequestHandler {
  public:
-  AdminRequestHandler(const Router& router, std::size_t maxBodyBytes, std::atomic<int>& active)
-      : _router(router), _maxBodyBytes(maxBodyBytes), _active(active) {}
+  AdminRequestHandler(const Router& router, std::size_t maxBodyBytes, std::atomic<int>& active,
+                      HttpGuard guard, Poco::Logger& logger)
+      : _router(router),
+        _maxBodyBytes(maxBodyBytes),
+        _active(active),
+        _guard(std::move(guard)),
+        _logger(logger) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) {
@@ -35,6 +41,18 @@ class AdminRequestHandler {
       std::atomic<int>& active;
       ~Done() { --active; }
     } done{_active};
+
+    // Before the body is read: a refused request's body stays unread (sendGuardAnswer then
+    // closes the connection).
+    if (const auto answer = _guard.check(request)) {
+      if (answer->refused())
+        _logger.warning("admin API: refused %s %s: %s %s", request.getMethod(),
+                        http_guard_detail::printable(request.getURI()), answer->errorCode,
+                        answer->message);
+      sendGuardAnswer(request, response, *answer);
+      return;
+    }
+    for (const auto& [name, value] : _guard.corsHeaders(request)) response.set(name, value);
 
     auto body = readBody(request, _maxBodyBytes);
     ApiResponse result;
@@ -67,6 +85,8 @@ class AdminRequestHandler {
   const Router& _router;
   const std::size_t _maxBodyBytes;
   std::atomic<int>& _active;
+  const HttpGuard _guard;
+  Poco::Logger& _logger;
 };
 
 namespace {
@@ -226,6 +246,7 @@ void Connections::stop(bool abortCurrent) {
 
 AdminServer::AdminServer(const Router& router, const Options& options, Poco::Logger& logger)
     : _options(options), _logger(logger), _threads("admin-api", 1, std::max(1, options.threads)) {
+  HttpGuard guard(options.http, options.address, "admin_api_addr");  // config errors first
   auto socket = listenOn(options.address, "admin_api_addr");
   _address = socket.address();
 
@@ -237,7 +258,8 @@ AdminServer::AdminServer(const Router& router, const Options& options, Poco::Log
   params->setKeepAliveTimeout(Poco::Timespan(options.keepAliveTimeout.count(), 0));
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName("ampd");
-  _handler = std::make_unique<AdminRequestHandler>(router, options.maxBodyBytes, _active);
+  _handler = std::make_unique<AdminRequestHandler>(router, options.maxBodyBytes, _active,
+                                                   std::move(guard), logger);
   // TCPServer sets TCP_NODELAY on every accepted connection.
   _server = std::make_unique<Poco::Net::TCPServer>(
       new ConnectionFactory(params, *_handler, _connections), _threads, socket, params);

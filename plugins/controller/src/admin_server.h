@@ -5,6 +5,8 @@
 //
 // - Binds in the constructor (port 0 picks a free port; address() tells which).
 // - Keep-alive is bounded (requests per connection and idle timeout, see Options).
+// - Every request passes the HttpGuard (ampd/http_guard.h: Host, Origin, token) before its body
+//   is read; the constructor throws PluginConfigError for a non-loopback address without a token.
 // - Bodies above Options::maxBodyBytes answer 413 PAYLOAD_TOO_LARGE and close the connection.
 // - stop(): stops accepting, lets in-flight requests finish for up to Options::drainTimeout,
 //   then shuts down every connection still open (idle keep-alive ones included) and joins the
@@ -15,6 +17,8 @@
 #pragma once
 
 #include "router.h"
+
+#include <ampd/http_guard.h>
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -69,10 +73,11 @@ class AdminServer {
     int maxKeepAliveRequests = 10000;
     std::chrono::seconds keepAliveTimeout{10};
     std::chrono::milliseconds drainTimeout{5000};
+    HttpGuardSettings http;  ///< [http] allowed_hosts, allowed_origins, token
   };
 
   /// Binds the listening socket; throws PluginConfigError naming admin_api_addr when the
-  /// address cannot be bound (e.g. in use).
+  /// address cannot be bound (e.g. in use) or is not loopback and no token is set.
   AdminServer(const Router& router, const Options& options, Poco::Logger& logger);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;

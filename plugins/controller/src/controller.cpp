@@ -46,6 +46,9 @@ ControllerSettings ControllerSettings::fromConfig(const Poco::Util::AbstractConf
   s.maxBodyBytes = static_cast<std::size_t>(
       readKey<Poco::Int64>(config, "controller.max_body_bytes", 10485760, 1));
   s.threads = static_cast<int>(readKey<Poco::Int64>(config, "controller.threads", 8, 1));
+  s.http = readHttpGuardSettings(config);
+  HttpGuard::checkConfig(s.http.token, parseListenAddress(s.adminApiAddr, "admin_api_addr"),
+                         "admin_api_addr");
   return s;
 }
 
@@ -75,6 +78,7 @@ void Controller::serve() {
   options.address = parseListenAddress(_settings.adminApiAddr, "admin_api_addr");
   options.threads = _settings.threads;
   options.maxBodyBytes = _settings.maxBodyBytes;
+  options.http = _settings.http;
 
   _pool = std::make_unique<PgPool>(_databaseUrl, _settings.poolSize);
   _datasets = std::make_unique<DatasetStore>(*_pool);

@@ -11,6 +11,7 @@
 #include "provider_store.h"
 #include "router.h"
 
+#include <ampd/http_guard.h>
 #include <ampd/pq_pool.h>
 
 #include <filesystem>
@@ -34,6 +35,7 @@ struct ControllerSettings {
   bool autoMigrate = true;                      ///< metadata_db.auto_migrate
   std::size_t maxBodyBytes = 10485760;          ///< controller.max_body_bytes
   int threads = 8;                              ///< controller.threads
+  HttpGuardSettings http;                       ///< http.allowed_hosts, allowed_origins, token
 
   /// Reads the keys; a malformed or out-of-range value throws ampd::PluginConfigError naming
   /// the key.

@@ -5,6 +5,7 @@
 #include "sql_text.h"
 
 #include <ampd/http.h>
+#include <ampd/http_guard.h>
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -98,15 +99,23 @@ std::string abbreviated(const std::string& sql) {
 
 }  // namespace
 
-QueryEndpoint::QueryEndpoint(PgPool& pool, ActiveQueries& active, EndpointSettings settings,
-                             Poco::Logger& logger)
-    : _pool(pool), _active(active), _settings(settings), _logger(logger) {}
+QueryEndpoint::QueryEndpoint(PgPool& pool, ActiveQueries& active, const HttpGuard& guard,
+                             EndpointSettings settings, Poco::Logger& logger)
+    : _pool(pool), _active(active), _guard(guard), _settings(settings), _logger(logger) {}
 
 void QueryEndpoint::handle(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) noexcept {
   // The host blocks SIGPIPE in every thread (plugin.h): a client that hangs up makes writes
   // fail with EPIPE.
   try {
+    if (const auto answer = _guard.check(request)) {
+      if (answer->refused())
+        _logger.warning("query API: refused " + request.getMethod() + " " +
+                        http_guard_detail::printable(request.getURI()) + ": " + answer->errorCode +
+                        " " + answer->message);
+      return sendGuardAnswer(request, response, *answer);
+    }
+    for (const auto& [name, value] : _guard.corsHeaders(request)) response.set(name, value);
     const std::string path = Poco::URI(request.getURI()).getPath();
     const std::string& method = request.getMethod();
     if (path == "/") {

@@ -15,6 +15,7 @@
 #include "active_queries.h"
 #include "query_runner.h"
 
+#include <ampd/http_guard.h>
 #include <ampd/pq_pool.h>
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -40,10 +41,11 @@ struct EndpointSettings {
 
 class QueryEndpoint {
  public:
-  QueryEndpoint(PgPool& pool, ActiveQueries& active, EndpointSettings settings,
-                Poco::Logger& logger);
+  /// `guard` (Host, Origin, token checks) must outlive the endpoint.
+  QueryEndpoint(PgPool& pool, ActiveQueries& active, const HttpGuard& guard,
+                EndpointSettings settings, Poco::Logger& logger);
 
-  /// Answers one request. Never throws.
+  /// Answers one request, after the guard's checks. Never throws.
   void handle(Poco::Net::HTTPServerRequest& request,
               Poco::Net::HTTPServerResponse& response) noexcept;
 
@@ -52,6 +54,7 @@ class QueryEndpoint {
 
   PgPool& _pool;
   ActiveQueries& _active;
+  const HttpGuard& _guard;
   const EndpointSettings _settings;
   Poco::Logger& _logger;
 };

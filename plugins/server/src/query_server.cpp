@@ -11,8 +11,9 @@ namespace ampd::server {
 QueryServer::QueryServer(QueryServerSettings settings, Poco::Logger& logger)
     : _settings(std::move(settings)),
       _logger(logger),
+      _guard(_settings.http, _settings.address, "jsonl_addr"),
       _pool(_settings.databaseUrl, _settings.poolSize),
-      _endpoint(_pool, _active, _settings.endpoint, logger),
+      _endpoint(_pool, _active, _guard, _settings.endpoint, logger),
       _threads("query-server", 1, _settings.threads < 1 ? 1 : _settings.threads) {}
 
 QueryServer::~QueryServer() { stop(); }

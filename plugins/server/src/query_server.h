@@ -13,6 +13,7 @@
 #include "active_queries.h"
 #include "query_endpoint.h"
 
+#include <ampd/http_guard.h>
 #include <ampd/pq_pool.h>
 
 #include <Poco/Net/HTTPServer.h>
@@ -35,10 +36,13 @@ struct QueryServerSettings {
   std::size_t poolSize = 10;
   int threads = 8;
   EndpointSettings endpoint;
+  HttpGuardSettings http;  ///< [http] allowed_hosts, allowed_origins, token
 };
 
 class QueryServer {
  public:
+  /// Throws ampd::PluginConfigError naming jsonl_addr when the address is not loopback and no
+  /// http.token is set (before anything is bound or connected).
   QueryServer(QueryServerSettings settings, Poco::Logger& logger);
   ~QueryServer();
   QueryServer(const QueryServer&) = delete;
@@ -55,6 +59,7 @@ class QueryServer {
  private:
   const QueryServerSettings _settings;
   Poco::Logger& _logger;
+  const HttpGuard _guard;
   PgPool _pool;
   ActiveQueries _active;
   QueryEndpoint _endpoint;

@@ -4,6 +4,7 @@
 #include "query_server.h"
 
 #include <ampd/http.h>
+#include <ampd/http_guard.h>
 #include <ampd/plugin.h>
 #include <ampd/service_registry.h>
 
@@ -47,6 +48,8 @@ class QueryServerPlugin final : public ampd::Plugin {
     settings.threads = static_cast<int>(readInt(config, "server.threads", 8, 1, 1024));
     settings.poolSize =
         static_cast<std::size_t>(readInt(config, "metadata_db.pool_size", 10, 1, 10000));
+    settings.http = ampd::readHttpGuardSettings(config);
+    ampd::HttpGuard::checkConfig(settings.http.token, settings.address, "jsonl_addr");
 
     const auto database =
         context.registry().waitFor(ampd::kMetadataDbService, std::chrono::seconds(60));
