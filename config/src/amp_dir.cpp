@@ -8,12 +8,30 @@ namespace ampd::config {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+[[noreturn]] void throwEmpty(const std::string& source, const std::string& fix) {
+  throw AmpDirError(source +
+                    " is empty.\nDetail: an empty amp dir is refused rather than read as " +
+                    "the default " + AMP_DIR_NAME + " in the working directory, which may not be " +
+                    "the project meant.\nHint: " + fix);
+}
+
+}  // namespace
+
 fs::path resolveAmpDir(const std::optional<std::string>& flag,
                        const std::optional<std::string>& env, const fs::path& cwd) {
+  if (flag && flag->empty())
+    throwEmpty("option --amp-dir",
+               "give it the path of the amp dir, or leave it out to use AMP_DIR or the default.");
+  if (!flag && env && env->empty())
+    throwEmpty(std::string("environment variable ") + AMP_DIR_ENV,
+               std::string("set it to the path of the amp dir, or unset it (unset ") + AMP_DIR_ENV +
+                   ") to use the default.");
   fs::path chosen;
-  if (flag && !flag->empty())
+  if (flag)
     chosen = *flag;
-  else if (env && !env->empty())
+  else if (env)
     chosen = *env;
   else
     chosen = fs::path(AMP_DIR_NAME);

@@ -12,6 +12,7 @@
 
 #include "logging.h"
 #include "plugin_loader.h"
+#include "run_summary.h"
 #include "start_order.h"
 #include "supervisor.h"
 
@@ -68,6 +69,12 @@ AmpdApplication::AmpdApplication(CommandLine commandLine) : _commandLine(std::mo
 int AmpdApplication::main(const std::vector<std::string>& /*args*/) {
   // Here rather than in main(): Poco's initialize() (LoggingSubsystem) configures loggers too.
   setupLogging(_commandLine.logLevel.value_or(Poco::Message::PRIO_INFORMATION));
+  const int exitCode = runCommand();
+  if (_pluginsLoaded) Poco::Logger::get("ampd").information(stoppedLine(exitCode, _startedAt));
+  return exitCode;
+}
+
+int AmpdApplication::runCommand() {
   try {
     if (_commandLine.command == Command::Plugins) return listPlugins();
     return runPlugins();
@@ -87,8 +94,12 @@ int AmpdApplication::main(const std::vector<std::string>& /*args*/) {
 ampd::config::LoadOptions AmpdApplication::loadOptions(
     const std::map<std::string, std::string>& environment) const {
   ampd::config::LoadOptions options;
+  // AMP_DIR is passed even when empty: resolveAmpDir refuses it rather than falling back.
+  const auto ampDirEnv = environment.find(ampd::config::AMP_DIR_ENV);
   options.ampDir = ampd::config::resolveAmpDir(
-      _commandLine.ampDir, lookupEnv(environment, ampd::config::AMP_DIR_ENV), fs::current_path());
+      _commandLine.ampDir,
+      ampDirEnv == environment.end() ? std::nullopt : std::optional<std::string>(ampDirEnv->second),
+      fs::current_path());
   if (_commandLine.configFile) options.configFile = fs::absolute(*_commandLine.configFile);
   // Solo mode (defaults, <amp_dir>/config.toml) unless a config file is named; `ampd solo` may
   // name one too.
@@ -118,6 +129,7 @@ int AmpdApplication::runPlugins() {
                                                lookupEnv(environment, kPluginPathEnv),
                                                executableDir()));
   const std::vector<PluginLibrary> libraries = loadPlugins(locator, loaded.plugins);
+  _pluginsLoaded = true;
   std::vector<PluginFacts> facts;
   for (const auto& library : libraries) facts.push_back(library.facts());
   const auto order = computeStartOrder(
@@ -132,6 +144,7 @@ int AmpdApplication::runPlugins() {
   }
 
   SupervisorOptions supervisorOptions;
+  supervisorOptions.startedAt = _startedAt;
   supervisorOptions.runMode =
       _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
   Supervisor supervisor(std::move(plugins), *loaded.config, options.ampDir, supervisorOptions,

@@ -13,6 +13,7 @@
 
 #include <ampd_config/config_loader.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,8 +36,12 @@ class AmpdApplication : public Poco::Util::ServerApplication {
       const std::map<std::string, std::string>& environment) const;
   int runPlugins();
   int listPlugins();
+  /// Runs the command; maps every error to its exit code.
+  int runCommand();
 
   CommandLine _commandLine;
+  std::chrono::steady_clock::time_point _startedAt = std::chrono::steady_clock::now();
+  bool _pluginsLoaded = false;  ///< from here on, the run ends with "ampd stopped (exit N) ..."
 };
 
 }  // namespace ampd::host

@@ -79,7 +79,8 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
       if (line.configFile->empty()) throw UsageError("option --config requires a value");
     } else if (name == "--amp-dir") {
       line.ampDir = takeValue();
-      if (line.ampDir->empty()) throw UsageError("option --amp-dir requires a value");
+      if (line.ampDir->empty())
+        throw UsageError("option --amp-dir is empty (give it the path of the amp dir)");
     } else if (name == "--log-level") {
       line.logLevel = parseLogLevel(takeValue());
     } else if (name == "--set") {

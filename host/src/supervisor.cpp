@@ -7,6 +7,7 @@
 #include <iostream>
 #include <utility>
 
+#include "run_summary.h"
 #include "signal_watcher.h"
 
 namespace ampd::host {
@@ -56,6 +57,7 @@ void Supervisor::onSignal(int signo) {
   if (_finished) return;
   if (_signalsReceived++ > 0 || _stopping) {
     _logger.fatal("forced exit: received " + signalName(signo) + " during shutdown");
+    _logger.information(stoppedLine(1, _options.startedAt));
     std::cerr.flush();
     ::_exit(1);
   }
@@ -135,6 +137,7 @@ int Supervisor::run() {
   _registry.clear();
   if (!allStopped) {
     _logger.error("ampd exits without waiting for the plugins that did not stop");
+    _logger.information(stoppedLine(1, _options.startedAt));
     std::cerr.flush();
     ::_exit(1);
   }

@@ -42,6 +42,9 @@ struct SupervisedPlugin {
 struct SupervisorOptions {
   RunMode runMode = RunMode::Serve;
   std::chrono::milliseconds stopTimeout{15000};  ///< bound of each plugin's stop()
+  /// When ampd started: the forced and abandoned exits log "ampd stopped (exit 1) after ..."
+  /// from it (the other paths return to the application, which logs the line).
+  std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
 };
 
 class Supervisor {

@@ -54,7 +54,27 @@ TEST(ResolveAmpDir, EnvironmentWinsOverDefault) {
 
 TEST(ResolveAmpDir, DefaultIsDotAmpInWorkingDirectory) {
   EXPECT_EQ(resolveAmpDir(std::nullopt, std::nullopt, "/cwd"), fs::path("/cwd/.amp"));
-  EXPECT_EQ(resolveAmpDir(std::nullopt, std::string(), "/cwd"), fs::path("/cwd/.amp"));
+}
+
+TEST(ResolveAmpDir, EmptyFlagOrEnvironmentIsRefusedByName) {
+  try {
+    (void)resolveAmpDir(std::string(), "/env/amp", "/cwd");
+    FAIL() << "an empty --amp-dir was accepted";
+  } catch (const AmpDirError& e) {
+    EXPECT_NE(std::string(e.what()).find("option --amp-dir is empty"), std::string::npos)
+        << e.what();
+  }
+  try {
+    (void)resolveAmpDir(std::nullopt, std::string(), "/cwd");
+    FAIL() << "an empty AMP_DIR was accepted";
+  } catch (const AmpDirError& e) {
+    EXPECT_NE(std::string(e.what()).find("environment variable AMP_DIR is empty"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("Hint: "), std::string::npos) << e.what();
+  }
+  // A flag makes AMP_DIR irrelevant, even an empty one.
+  EXPECT_EQ(resolveAmpDir("/flag/amp", std::string(), "/cwd"), fs::path("/flag/amp"));
 }
 
 TEST(ResolveAmpDir, RelativeFlagAndEnvironmentAreMadeAbsoluteAgainstCwd) {

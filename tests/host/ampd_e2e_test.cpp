@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -383,6 +384,73 @@ TEST(HostEndToEnd, PluginsListsEveryPluginWithItsFacts) {
   EXPECT_TRUE(contains(out, "test-bad-abi (unusable)")) << out;
   EXPECT_TRUE(contains(out, "ABI version 999")) << out;
   EXPECT_TRUE(contains(out, "test-no-entry (unusable)")) << out;
+}
+
+// --- the run's last line --------------------------------------------------------------------
+
+/// The last non-empty line of `out`.
+std::string lastLine(const std::string& out) {
+  auto end = out.find_last_not_of('\n');
+  if (end == std::string::npos) return {};
+  const auto begin = out.rfind('\n', end);
+  return out.substr(begin == std::string::npos ? 0 : begin + 1, end - begin);
+}
+
+/// True when the last line reports `code` and a duration.
+bool endsWithStoppedLine(const std::string& out, int code) {
+  const std::regex line("ampd stopped \\(exit " + std::to_string(code) +
+                        "\\) after [0-9.]+ (ms|s|min [0-9]+ s)$");
+  return std::regex_search(lastLine(out), line);
+}
+
+TEST(HostEndToEnd, EveryRunThatLoadedPluginsEndsWithAStoppedLine) {
+  DaemonAmpDir dir;
+  {
+    auto ampd = ChildProcess::ampd(inDir(dir, {"--config", writeConfig(dir, {"test-recorder"})}));
+    ASSERT_TRUE(ampd.waitForOutput("ampd ready", kTimeout)) << ampd.output();
+    ampd.signal(SIGTERM);
+    ASSERT_EQ(ampd.waitExit(kTimeout), 0) << ampd.output();
+    EXPECT_TRUE(endsWithStoppedLine(ampd.output(), 0)) << ampd.output();
+  }
+  // A runtime failure, a configuration error in start(), one found after loading (a cycle).
+  const std::vector<std::pair<std::vector<std::string>, int>> cases{
+      {{"test-provider", "test-fails"}, 1},
+      {{"test-recorder", "test-config-error"}, 2},
+      {{"test-recorder", "test-cycle-a", "test-cycle-b"}, 2},
+  };
+  for (const auto& [plugins, expected] : cases) {
+    const auto [code, out] = runAmpd(dir, {"--config", writeConfig(dir, plugins)});
+    EXPECT_EQ(code, expected) << out;
+    EXPECT_TRUE(endsWithStoppedLine(out, expected)) << out;
+  }
+}
+
+TEST(HostEndToEnd, ForcedExitEndsWithAStoppedLine) {
+  DaemonAmpDir dir;
+  auto ampd = ChildProcess::ampd(
+      inDir(dir, {"--config", writeConfig(dir, {"test-recorder", "test-slow-stop"})}));
+  ASSERT_TRUE(ampd.waitForOutput("ampd ready", kTimeout)) << ampd.output();
+  ampd.signal(SIGTERM);
+  ASSERT_TRUE(ampd.waitForOutput("test-slow-stop is blocking in stop", kTimeout)) << ampd.output();
+  ampd.signal(SIGINT);
+  EXPECT_EQ(ampd.waitExit(kTimeout), 1) << ampd.output();
+  EXPECT_TRUE(endsWithStoppedLine(ampd.output(), 1)) << ampd.output();
+}
+
+TEST(HostEndToEnd, EmptyAmpDirFlagOrEnvironmentIsRefusedWithExit2) {
+  DaemonAmpDir dir;
+  const auto config = writeConfig(dir, {"test-recorder"});
+  for (const auto& args : {std::vector<std::string>{"solo", "--amp-dir", ""},
+                           std::vector<std::string>{"solo", "--amp-dir="}}) {
+    const auto [code, out] = runAmpd(dir, args);
+    EXPECT_EQ(code, 2) << out;
+    EXPECT_TRUE(contains(out, "option --amp-dir is empty")) << out;
+  }
+  const auto [code, out] = runAmpd(dir, {"--config", config}, {{"AMP_DIR", ""}});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, "environment variable AMP_DIR is empty")) << out;
+  EXPECT_FALSE(contains(out, "start test-recorder")) << out;
+  EXPECT_FALSE(fs::exists(dir.ampDir())) << "fell back to the default amp dir";
 }
 
 }  // namespace

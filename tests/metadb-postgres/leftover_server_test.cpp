@@ -150,3 +150,46 @@ TEST(LeftoverServer, StalePidFileNamingAnUnrelatedLiveProcessIsRemoved) {
   EXPECT_TRUE(sleeper.running());
   EXPECT_EQ(queryValue(pg.url(), "SELECT 1"), "1");
 }
+
+// Issue 9, item 3: an orphan whose fast shutdown cannot finish (its backends are frozen) is
+// SIGKILLed; its zombie (nobody reaps it: AdoptedOrphans) counts as gone, its frozen backends
+// are killed, and the postmaster.pid it left is removed, so the next server starts instead of
+// failing with `lock file "postmaster.pid" already exists`.
+TEST(LeftoverServer, KilledOrphanLeavesNoPidFileAndTheNextStartSucceeds) {
+  mp::test::AdoptedOrphans adopted;
+  ampd::test::DaemonAmpDir dir;
+  const auto dataDir = dir.ampDir() / "metadb";
+  std::filesystem::create_directories(dir.ampDir());
+  pid_t orphanPid = 0;
+  {
+    ampd::test::ChildProcess owner(
+        MANAGED_POSTGRES_TEST_HELPER,
+        mp::test::spawnOptions({"--no-stop-with-parent", dataDir.string()}, dir.root()));
+    const auto server = startHelper(owner);
+    ASSERT_TRUE(server.has_value()) << owner.output();
+    orphanPid = server->pid;
+    // Committed synchronously: the WAL writer, which would flush an asynchronous commit, is
+    // frozen below, and a SIGKILLed server loses what is still in its WAL buffers.
+    ampd::PgConnection conn(server->url);
+    conn.exec("SET synchronous_commit = on");
+    conn.exec("CREATE TABLE survivor AS SELECT 'intact' AS v");
+    owner.signal(SIGKILL);
+    ASSERT_TRUE(owner.waitExit(std::chrono::seconds(10)).has_value());
+  }
+  for (const int pid : mp::test::processesIn(dataDir)) {
+    if (pid != orphanPid) {
+      ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+    }
+  }
+
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  mp::cleanUpLeftover(dataDir, Poco::Logger::get("managed_postgres"),
+                      {.fast = std::chrono::milliseconds(500), .kill = std::chrono::seconds(5)});
+  EXPECT_TRUE(log.contains("sending SIGKILL")) << log.dump();
+  EXPECT_EQ(mp::test::processState(orphanPid), 'Z') << "the killed postmaster was reaped";
+  EXPECT_TRUE(mp::test::processesIn(dataDir).empty()) << "a frozen backend survived";
+  EXPECT_FALSE(std::filesystem::exists(dataDir / "postmaster.pid")) << log.dump();
+
+  auto pg = quickBuilder(dataDir).start();
+  EXPECT_EQ(queryValue(pg.url(), "SELECT v FROM survivor"), "intact");
+}

@@ -1,7 +1,9 @@
 // Helpers shared by the real-postgres tests.
 #pragma once
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <ampd/pq.h>
 
@@ -10,6 +12,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -107,5 +110,30 @@ inline std::vector<int> processesIn(const std::filesystem::path& dataDir) {
   }
   return pids;
 }
+
+/// The state letter of /proc/<pid>/stat ('S', 'T', 'Z', ...); 0 when there is no such process.
+inline char processState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return 0;
+  const auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() ? text[close + 2] : 0;
+}
+
+/// Makes this test process the child subreaper (prctl PR_SET_CHILD_SUBREAPER) for as long as it
+/// lives: processes orphaned below it (a postgres whose owner was SIGKILLed) become its children
+/// and, once they exit, stay zombies until the destructor reaps them — as under an init that
+/// reaps late or never. Declare it before every ChildProcess, so those reap their own first.
+class AdoptedOrphans {
+ public:
+  AdoptedOrphans() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+  ~AdoptedOrphans() {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  }
+  AdoptedOrphans(const AdoptedOrphans&) = delete;
+  AdoptedOrphans& operator=(const AdoptedOrphans&) = delete;
+};
 
 }  // namespace managed_postgres::test

@@ -32,3 +32,50 @@ TEST(PostgresLogLine, MapsClientToolTags) {
   EXPECT_EQ(mp::classifyPostgresLine("fixing permissions on existing directory ... ok", info),
             P::PRIO_INFORMATION);
 }
+
+// What a query-API client that disconnects (or whose statement times out) makes postgres write:
+// routine, so debug, continuation lines included; real errors stay errors.
+TEST(PostgresLogLine, RoutineCancellationsAndDisconnectsGoToDebug) {
+  const auto info = P::PRIO_INFORMATION;
+  auto level = mp::classifyPostgresLine(
+      "2026-01-01 10:00:00.000 UTC [9] ERROR:  canceling statement due to user request", info);
+  EXPECT_EQ(level, P::PRIO_DEBUG);
+  level = mp::classifyPostgresLine("[9] STATEMENT:  COPY (SELECT * FROM big) TO STDOUT", level);
+  EXPECT_EQ(level, P::PRIO_DEBUG);
+  EXPECT_EQ(mp::classifyPostgresLine("\tWHERE x > 1", level), P::PRIO_DEBUG);
+  level = mp::classifyPostgresLine("ERROR:  canceling statement due to statement timeout", info);
+  EXPECT_EQ(level, P::PRIO_DEBUG);
+  EXPECT_EQ(mp::classifyPostgresLine("CONTEXT:  SQL function \"f\"", level), P::PRIO_DEBUG);
+  EXPECT_EQ(mp::classifyPostgresLine("DETAIL:  more", level), P::PRIO_DEBUG);
+  EXPECT_EQ(mp::classifyPostgresLine("LOG:  could not send data to client: Broken pipe", info),
+            P::PRIO_DEBUG);
+  EXPECT_EQ(mp::classifyPostgresLine("FATAL:  connection to client lost", info), P::PRIO_DEBUG);
+  EXPECT_EQ(mp::classifyPostgresLine("LOG:  background worker \"logical replication launcher\" "
+                                     "(PID 77) exited with exit code 1",
+                                     info),
+            P::PRIO_DEBUG);
+}
+
+TEST(PostgresLogLine, RealErrorsAfterRoutineLinesStayErrors) {
+  auto level = mp::classifyPostgresLine("ERROR:  canceling statement due to user request",
+                                        P::PRIO_INFORMATION);
+  level = mp::classifyPostgresLine("ERROR:  relation \"nope\" does not exist", level);
+  EXPECT_EQ(level, P::PRIO_ERROR);
+  EXPECT_EQ(mp::classifyPostgresLine("STATEMENT:  SELECT * FROM nope", level), P::PRIO_ERROR);
+  EXPECT_EQ(mp::classifyPostgresLine(
+                "WARNING:  terminating connection because of crash of another server process",
+                P::PRIO_DEBUG),
+            P::PRIO_WARNING);
+  EXPECT_EQ(mp::classifyPostgresLine(
+                "FATAL:  terminating connection because of crash of another server process",
+                P::PRIO_DEBUG),
+            P::PRIO_ERROR);
+  // The message must start with the routine text, not merely contain it.
+  EXPECT_EQ(mp::classifyPostgresLine("ERROR:  table \"connection to client lost\" is missing",
+                                     P::PRIO_INFORMATION),
+            P::PRIO_ERROR);
+  EXPECT_EQ(mp::classifyPostgresLine("LOG:  background worker \"my worker\" (PID 7) exited with "
+                                     "exit code 1",
+                                     P::PRIO_INFORMATION),
+            P::PRIO_INFORMATION);
+}

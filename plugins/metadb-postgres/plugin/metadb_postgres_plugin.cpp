@@ -10,7 +10,12 @@
 #include <ampd/plugin.h>
 #include <ampd/service_registry.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,6 +60,22 @@ std::vector<std::pair<std::string, std::string>> table(
   return entries;
 }
 
+/// Refuses a folder this plugin must write to but cannot: a read-only file system (or mode) is
+/// something the user fixes, so it is a configuration error (exit 2), whether the cluster is
+/// new (the host then fails earlier, creating the amp dir) or exists (the lock file, then
+/// postgres, would fail with a runtime error).
+void requireWritable(const std::filesystem::path& dir, const std::string& what) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return;  // created later; failures name it then
+  if (::access(dir.c_str(), W_OK) == 0 || (errno != EROFS && errno != EACCES)) return;
+  throw ampd::PluginConfigError(
+      what + " " + dir.string() + " is not writable: " + std::strerror(errno) +
+      ".\nDetail: ampd keeps its lock and the PostgreSQL cluster in the amp dir, and PostgreSQL "
+      "writes to its data directory even to start.\nHint: remount the file system read-write "
+      "(or fix the folder's permissions), or choose a writable amp dir with --amp-dir or "
+      "AMP_DIR.");
+}
+
 std::string joinLast(const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) text += (text.empty() ? "" : " | ") + line;
@@ -69,6 +90,8 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
     const auto& config = context.config();
     const auto& ampDir = context.ampDir();
 
+    requireWritable(ampDir, "amp dir");
+    requireWritable(ampDir / "metadb", "data directory");
     try {
       _ampDirLock.emplace(ampDir / kLockFileName);
     } catch (const mp::LockFileInUseError& e) {
@@ -112,6 +135,8 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
     } catch (const mp::VersionMismatchError& e) {
       throw ampd::PluginConfigError(std::string(e.what()) +
                                     "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+    } catch (const mp::ClusterVersionFileError& e) {
+      throw ampd::PluginConfigError(e.what());
     } catch (const mp::IdentityError& e) {
       throw ampd::PluginConfigError(e.what());
     }
@@ -135,7 +160,11 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
       if (_published) _context->registry().unpublish(ampd::kMetadataDbService);
       _published = false;
       if (_postgres) {
-        const auto status = _postgres->stop();
+        // Fast shutdown: the plugins that use the database stop before this one and close their
+        // pools, so any session left is someone else's (a psql a developer left open), which a
+        // Ctrl+C is expected to end; a smart shutdown would wait for it. Bounded by
+        // shutdown_timeout_secs, then SIGKILL.
+        const auto status = _postgres->stop(mp::ShutdownMode::Fast);
         _context->logger().information("PostgreSQL stopped (" + status.describe() + ")");
       }
     } catch (const std::exception& e) {

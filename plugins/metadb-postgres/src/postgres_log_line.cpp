@@ -44,6 +44,26 @@ constexpr std::array<Tag, 5> kToolTags{{
     {"hint", true, Priority::PRIO_INFORMATION},
 }};
 
+// Messages that are routine, not failures, though postgres tags them ERROR, FATAL or LOG: a
+// client that hung up or cancelled (the query API cancels a statement when its client
+// disconnects or its timeout passes), and the launcher every shutdown ends. They go to debug,
+// and their continuation lines (STATEMENT, DETAIL, CONTEXT: the whole statement) with them.
+// "terminating connection because of crash of another server process" is not among them: it
+// reports a real crash.
+constexpr std::array<std::string_view, 5> kRoutineMessages{{
+    "canceling statement due to user request",
+    "canceling statement due to statement timeout",
+    "could not send data to client",
+    "connection to client lost",
+    "background worker \"logical replication launcher\"",
+}};
+
+bool isRoutine(std::string_view message) {
+  for (const auto routine : kRoutineMessages)
+    if (message.substr(0, routine.size()) == routine) return true;
+  return false;
+}
+
 bool isWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -59,8 +79,11 @@ Priority classifyPostgresLine(std::string_view line, Priority previous) {
     std::size_t start = pos;
     while (start > 0 && isWordChar(line[start - 1])) --start;
     const auto word = line.substr(start, pos - start);
-    for (const auto& tag : kServerTags)
-      if (word == tag.name) return tag.continuation ? previous : tag.priority;
+    for (const auto& tag : kServerTags) {
+      if (word != tag.name) continue;
+      if (tag.continuation) return previous;
+      return isRoutine(line.substr(pos + 3)) ? Priority::PRIO_DEBUG : tag.priority;
+    }
   }
   // "<tool>: <tag>: <message>".
   const auto colon = line.find(": ");

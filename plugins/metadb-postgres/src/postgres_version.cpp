@@ -1,6 +1,7 @@
 #include <managed_postgres/postgres_version.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -24,6 +25,46 @@ PostgresVersion readBinaryVersion(const std::filesystem::path& postgresBinary) {
   return detail::VersionQuery(postgresBinary).get();
 }
 
+namespace {
+
+/// `text` quoted for a message: at most 40 bytes, anything unprintable as \xNN.
+std::string quotedForMessage(const std::string& text) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < 40; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return out + (text.size() > 40 ? "\"..." : "\"");
+}
+
+/// "15", "9.6": what PG_VERSION holds in every cluster.
+bool isMajorVersion(const std::string& text) {
+  static const std::regex major(R"(\d+(\.\d+)?)");
+  return std::regex_match(text, major);
+}
+
+[[noreturn]] void throwCorrupt(const std::filesystem::path& file, const std::string& what) {
+  throw ClusterVersionFileError(
+      "file " + file.string() + " is corrupt: " + what +
+      ".\nDetail: PG_VERSION holds the major version of PostgreSQL that created the cluster "
+      "(for example \"15\"); without it the cluster can neither be checked nor started. "
+      "Nothing in " +
+      file.parent_path().string() +
+      " was changed.\nHint: if you know which major version created the cluster, write it into "
+      "the file (for example: echo 15 > " +
+      file.string() +
+      "); otherwise move the data directory away (nothing is deleted) and a new cluster is "
+      "created in its place.");
+}
+
+}  // namespace
+
 std::optional<std::string> readClusterVersion(const std::filesystem::path& dataDir) {
   const auto file = dataDir / "PG_VERSION";
   std::error_code ec;
@@ -32,10 +73,15 @@ std::optional<std::string> readClusterVersion(const std::filesystem::path& dataD
     return std::nullopt;
   }
   std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
   std::string version;
-  if (!in || !std::getline(in, version))
+  if (!std::getline(in, version) && in.bad())
     throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
   while (!version.empty() && (version.back() == ' ' || version.back() == '\r')) version.pop_back();
+  if (version.empty()) throwCorrupt(file, "it is empty");
+  if (!isMajorVersion(version))
+    throwCorrupt(file,
+                 "it holds " + quotedForMessage(version) + ", not a PostgreSQL major version");
   return version;
 }
 

@@ -28,43 +28,31 @@ void RunningPostgres::State::handleExit(const ExitStatus& status) {
   if (onUnexpectedExit) onUnexpectedExit(status, lines);
 }
 
-ExitStatus RunningPostgres::State::stop() {
+ExitStatus RunningPostgres::State::stop(ShutdownMode mode) {
   std::lock_guard serial(stopMutex);
   {
     std::lock_guard guard(mutex);
     stopRequested = true;
   }
-  if (child->signal(SIGTERM)) {
-    if (!child->waitFor(shutdownGrace)) {
-      logger->information("PostgreSQL still has clients after " +
-                          std::to_string(shutdownGrace.count()) +
-                          " ms of smart shutdown; switching to fast shutdown (SIGINT)");
-      child->signal(SIGINT);
-      if (!child->waitFor(shutdownTimeout)) {
-        logger->warning("PostgreSQL did not finish a fast shutdown in " +
-                        std::to_string(shutdownTimeout.count()) + " ms; sending SIGKILL");
-        child->signal(SIGKILL);
-      }
-    }
+  if (mode == ShutdownMode::Fast) {
+    shutDownFast();
+  } else if (child->signal(SIGTERM) && !child->waitFor(shutdownGrace)) {
+    logger->information("PostgreSQL still has clients after " +
+                        std::to_string(shutdownGrace.count()) +
+                        " ms of smart shutdown; switching to fast shutdown (SIGINT)");
+    shutDownFast();
   }
   const auto status = child->wait();
   release();
   return status;
 }
 
-void RunningPostgres::State::stopFast() noexcept {
-  std::lock_guard serial(stopMutex);
-  {
-    std::lock_guard guard(mutex);
-    stopRequested = true;
-  }
-  if (child && child->signal(SIGINT) && !child->waitFor(shutdownTimeout)) {
+void RunningPostgres::State::shutDownFast() {
+  if (child->signal(SIGINT) && !child->waitFor(shutdownTimeout)) {
     logger->warning("PostgreSQL did not finish a fast shutdown in " +
                     std::to_string(shutdownTimeout.count()) + " ms; sending SIGKILL");
     child->signal(SIGKILL);
   }
-  if (child) child->wait();
-  release();
 }
 
 void RunningPostgres::State::release() {
@@ -75,9 +63,12 @@ void RunningPostgres::State::release() {
 
 RunningPostgres::State::~State() {
   try {
-    stopFast();
+    if (child)
+      stop(ShutdownMode::Fast);
+    else
+      release();
   } catch (...) {
-    // stopFast only logs; nothing to do if logging itself fails.
+    // stop() only logs and releases; nothing to do if that fails in a destructor.
   }
   child.reset();
 }
@@ -94,7 +85,8 @@ const std::string& RunningPostgres::serverVersion() const { return _state->versi
 const std::string& RunningPostgres::serverMajorVersion() const { return _state->major; }
 pid_t RunningPostgres::pid() const { return _state->child->pid(); }
 bool RunningPostgres::running() const { return !_state->child->exitStatus().has_value(); }
-ExitStatus RunningPostgres::stop() { return _state->stop(); }
+ExitStatus RunningPostgres::stop() { return _state->stop(ShutdownMode::Smart); }
+ExitStatus RunningPostgres::stop(ShutdownMode mode) { return _state->stop(mode); }
 ExitStatus RunningPostgres::wait() const { return _state->child->wait(); }
 std::optional<ExitStatus> RunningPostgres::waitFor(std::chrono::milliseconds timeout) const {
   return _state->child->waitFor(timeout);

@@ -43,14 +43,14 @@ struct RunningPostgres::State {
 
   /// Called on the reaper thread.
   void handleExit(const ExitStatus& status);
-  /// stop(): smart, then fast, then SIGKILL.
-  ExitStatus stop();
-  /// The destructor's stop: fast, then SIGKILL.
-  void stopFast() noexcept;
+  /// stop(): [smart, then] fast, then SIGKILL; the waits are bounded.
+  ExitStatus stop(ShutdownMode mode);
   ~State();
 
  private:
   void release();
+  /// SIGINT, then SIGKILL after shutdownTimeout.
+  void shutDownFast();
 };
 
 }  // namespace managed_postgres

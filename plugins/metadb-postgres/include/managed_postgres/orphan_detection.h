@@ -67,11 +67,13 @@ struct OrphanStopTimeouts {
 };
 
 /// Classifies and deals with a leftover: a stale file is removed (nothing is killed); an orphan
-/// gets SIGINT (fast shutdown), then SIGKILL after `timeouts.fast`, and its exit is awaited by
-/// polling with the SDK's backoff (it is not our child, so waitpid cannot be used). Both cases
-/// are logged on `logger` at warning level. Returns what was found. Throws OrphanStopError when
-/// the orphan survives SIGKILL, std::runtime_error naming the path when the stale file cannot be
-/// removed.
+/// gets SIGINT (fast shutdown; a stopped one is resumed with SIGCONT first), then SIGKILL after
+/// `timeouts.fast`, or at once when it stays stopped. Its exit is awaited by polling with the
+/// SDK's backoff (it is not our child, so waitpid cannot be used); a zombie counts as gone.
+/// After a SIGKILL, the orphan's remaining processes are killed too and, once no process serves
+/// the data dir, the postmaster.pid it left is removed. Everything is logged on `logger` at
+/// warning level. Returns what was found. Throws OrphanStopError when the orphan survives
+/// SIGKILL, std::runtime_error naming the path when a PID file cannot be removed.
 Leftover cleanUpLeftover(const std::filesystem::path& dataDir, Poco::Logger& logger,
                          const OrphanStopTimeouts& timeouts = {});
 

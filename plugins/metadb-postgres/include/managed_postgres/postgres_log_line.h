@@ -20,6 +20,10 @@ namespace managed_postgres {
 /// | WARNING                       | warning      |
 /// | ERROR, FATAL, PANIC           | error        |
 /// | DETAIL, HINT, CONTEXT, ...    | `previous`   |
+///
+/// Routine messages go to debug whatever their tag (and so do their continuation lines): a
+/// statement cancelled by request or by statement_timeout, "could not send data to client",
+/// "connection to client lost", and the "logical replication launcher" exit of every shutdown.
 Poco::Message::Priority classifyPostgresLine(std::string_view line,
                                              Poco::Message::Priority previous);
 

@@ -37,8 +37,16 @@ std::optional<std::string> parseMajorVersion(const std::string& versionOutput);
 PostgresVersion readBinaryVersion(const std::filesystem::path& postgresBinary);
 
 /// The major version recorded in `<dataDir>/PG_VERSION`, or nothing when the file does not exist
-/// (no cluster yet). Throws std::runtime_error naming the file when it exists but cannot be read.
+/// (no cluster yet). Throws ClusterVersionFileError when the file is empty or holds anything but
+/// a major version ("15", "9.6"), std::runtime_error naming the file when it cannot be read.
 std::optional<std::string> readClusterVersion(const std::filesystem::path& dataDir);
+
+/// Raised by readClusterVersion(): PG_VERSION is empty or corrupt. what() names the file, what
+/// it holds, and how to repair it or start afresh; nothing is changed.
+class ClusterVersionFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// Throws VersionMismatchError when `clusterMajor` differs from `binaryMajor`. Touches nothing.
 void checkClusterVersion(const std::filesystem::path& dataDir, const std::string& clusterMajor,

@@ -24,6 +24,13 @@
 
 namespace managed_postgres {
 
+/// How stop() begins: a smart shutdown waits for clients to disconnect (for up to the grace
+/// period), a fast one disconnects them at once. Both end with a shutdown checkpoint.
+enum class ShutdownMode {
+  Smart,  ///< SIGTERM, then SIGINT after the grace period, then SIGKILL
+  Fast,   ///< SIGINT, then SIGKILL after the shutdown timeout
+};
+
 class RunningPostgres {
  public:
   RunningPostgres(RunningPostgres&& other) noexcept;
@@ -53,6 +60,10 @@ class RunningPostgres {
   /// returns the exit status (the one of a crash, when the server had already exited). Releases
   /// the socket dir and the data dir lock, so a new server may start on the data dir at once.
   ExitStatus stop();
+  /// Like stop(), beginning as `mode` says: ShutdownMode::Fast skips the smart shutdown (for an
+  /// owner whose own connections are closed: the clients left are someone else's, e.g. a psql a
+  /// developer left open, and waiting for them would only delay the stop).
+  ExitStatus stop(ShutdownMode mode);
 
   /// Blocks until the postmaster exits (after stop() or on its own) and returns its status.
   ExitStatus wait() const;
