@@ -34,6 +34,8 @@ struct ControllerSettings {
   bool autoMigrate = true;                      ///< metadata_db.auto_migrate
   std::size_t maxBodyBytes = 10485760;          ///< controller.max_body_bytes
   int threads = 8;                              ///< controller.threads
+  /// The [http] deadlines and limits (see ampd_toolkit/http_settings.h).
+  HttpServer::Options http = AdminServer::Options::defaultHttpOptions();
 
   /// Reads the keys; a malformed or out-of-range value throws ampd::PluginConfigError naming
   /// the key.

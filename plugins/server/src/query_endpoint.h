@@ -8,6 +8,9 @@
 // it) and runs through QueryRunner with the response as its sink. A connection whose query was
 // cancelled or abandoned is discarded, never returned to the pool.
 //
+// The body limit ([server] max_body_bytes, 413) is enforced by the HttpServer before a request
+// gets here.
+//
 // Thread-safety: handle() is called concurrently by the HTTP server's worker threads; the
 // endpoint's own state is immutable and the pool and registry are thread-safe.
 #pragma once
@@ -17,10 +20,7 @@
 
 #include <ampd/pq_pool.h>
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <ampd_toolkit/http_exchange.h>
 
 #include <chrono>
 #include <cstddef>
@@ -33,7 +33,6 @@ namespace ampd::server {
 
 struct EndpointSettings {
   QuerySettings query;
-  std::size_t maxBodyBytes = 1048576;
   /// How long a request waits for a free pooled connection before 503 DATABASE_UNAVAILABLE.
   std::chrono::milliseconds acquireTimeout{10000};
 };
@@ -44,27 +43,15 @@ class QueryEndpoint {
                 Poco::Logger& logger);
 
   /// Answers one request. Never throws.
-  void handle(Poco::Net::HTTPServerRequest& request,
-              Poco::Net::HTTPServerResponse& response) noexcept;
+  void handle(HttpExchange& exchange) noexcept;
 
  private:
-  void handleQuery(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+  void handleQuery(HttpExchange& exchange);
 
   PgPool& _pool;
   ActiveQueries& _active;
   const EndpointSettings _settings;
   Poco::Logger& _logger;
-};
-
-/// Creates one handler per request, all forwarding to the same endpoint.
-class QueryRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit QueryRequestHandlerFactory(QueryEndpoint& endpoint) : _endpoint(endpoint) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest& request) override;
-
- private:
-  QueryEndpoint& _endpoint;
 };
 
 }  // namespace ampd::server
