@@ -22,13 +22,20 @@ std::string jsonErrorBody(std::string_view code, std::string_view message) {
 }
 
 HttpExchange::HttpExchange(const Poco::Net::HTTPRequest& request, const std::string& body, int fd,
-                           std::chrono::milliseconds sendTimeout, bool keepAlive)
-    : _request(request), _body(body), _fd(fd), _sendTimeout(sendTimeout), _keepAlive(keepAlive) {
+                           std::chrono::milliseconds sendTimeout, bool keepAlive,
+                           const std::atomic<bool>* stopping)
+    : _request(request),
+      _body(body),
+      _fd(fd),
+      _sendTimeout(sendTimeout),
+      _keepAlive(keepAlive),
+      _stopping(stopping) {
   _response.setVersion(request.getVersion());
 }
 
 std::string HttpExchange::headText() {
   _response.setDate(Poco::Timestamp());
+  if (_stopping != nullptr && _stopping->load()) _keepAlive = false;
   _response.setKeepAlive(_keepAlive);
   std::ostringstream out;
   _response.write(out);

@@ -39,7 +39,8 @@ using Clock = std::chrono::steady_clock;
 /// socket buffer, sent with one non-blocking attempt.
 std::string loopResponse(int status, const std::string& code, const std::string& message,
                          const std::map<std::string, std::string>& headers, bool keepAlive) {
-  Poco::Net::HTTPResponse response(Poco::Net::HTTPMessage::HTTP_1_1);
+  Poco::Net::HTTPResponse response;
+  response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
   response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response.setDate(Poco::Timestamp());
   for (const auto& [name, value] : headers) response.set(name, value);
@@ -97,6 +98,16 @@ class HttpServer::Impl {
     _loop = std::thread([this] { run(); });
     for (int i = 0; i < std::max(1, _options.threads); ++i)
       _workers.emplace_back([this] { work(); });
+  }
+
+  Stats stats() {
+    Stats stats;
+    stats.connections = _connectionCount.load();
+    stats.idle = _idleCount.load();
+    std::lock_guard lock(_mutex);
+    stats.queued = _queue.size();
+    stats.inFlight = _inFlight.size();
+    return stats;
   }
 
   void beginStop() {
@@ -231,6 +242,7 @@ class HttpServer::Impl {
           fd, RequestReader::Limits{_options.maxHeadBytes, _options.maxBodyBytes});
       Connection* c = owned.get();
       _connections.emplace(c, std::move(owned));
+      _connectionCount = _connections.size();
       add(fd, c);
       becomeIdle(c);
     }
@@ -246,6 +258,7 @@ class HttpServer::Impl {
     _idle.push_back(c);
     c->idlePosition = std::prev(_idle.end());
     c->inIdleList = true;
+    _idleCount = _idle.size();
     while (_idle.size() > _options.maxIdleConnections) close(_idle.front());
   }
 
@@ -253,6 +266,7 @@ class HttpServer::Impl {
     if (!c->inIdleList) return;
     _idle.erase(c->idlePosition);
     c->inIdleList = false;
+    _idleCount = _idle.size();
   }
 
   void close(Connection* c) {
@@ -260,6 +274,7 @@ class HttpServer::Impl {
     ::epoll_ctl(_epoll, EPOLL_CTL_DEL, c->fd, nullptr);
     ::close(c->fd);
     _connections.erase(c);
+    _connectionCount = _connections.size();
   }
 
   /// Answers from the loop, then either keeps the connection or closes it gracefully: our side
@@ -458,7 +473,8 @@ class HttpServer::Impl {
     const bool keepAlive =
         request.getKeepAlive() && !_stopping &&
         (_options.maxKeepAliveRequests <= 0 || c.served + 1 < _options.maxKeepAliveRequests);
-    HttpExchange exchange(request, c.reader.body(), c.fd, _options.sendTimeout, keepAlive);
+    HttpExchange exchange(request, c.reader.body(), c.fd, _options.sendTimeout, keepAlive,
+                          &_stopping);
     try {
       _handler(exchange);
     } catch (const std::exception& e) {
@@ -499,6 +515,8 @@ class HttpServer::Impl {
   std::vector<Returned> _returned;
   std::atomic<bool> _stopping{false};
   std::atomic<bool> _exit{false};
+  std::atomic<std::size_t> _connectionCount{0};  ///< written by the loop
+  std::atomic<std::size_t> _idleCount{0};        ///< written by the loop
 
   std::thread _loop;
   std::vector<std::thread> _workers;
@@ -528,6 +546,8 @@ HttpServer::HttpServer(Poco::Net::ServerSocket socket, Options options, Handler 
 }
 
 HttpServer::~HttpServer() { stop(); }
+
+HttpServer::Stats HttpServer::stats() const { return _impl ? _impl->stats() : Stats{}; }
 
 void HttpServer::start() {
   if (_impl && !_started) {

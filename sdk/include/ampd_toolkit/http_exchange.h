@@ -13,6 +13,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -21,8 +22,11 @@ namespace ampd {
 
 class HttpExchange {
  public:
+  /// `stopping`, when given, is checked as the head is written: a server that began stopping
+  /// closes the connection after this response.
   HttpExchange(const Poco::Net::HTTPRequest& request, const std::string& body, int fd,
-               std::chrono::milliseconds sendTimeout, bool keepAlive);
+               std::chrono::milliseconds sendTimeout, bool keepAlive,
+               const std::atomic<bool>* stopping = nullptr);
   HttpExchange(const HttpExchange&) = delete;
   HttpExchange& operator=(const HttpExchange&) = delete;
 
@@ -66,6 +70,7 @@ class HttpExchange {
   const int _fd;
   const std::chrono::milliseconds _sendTimeout;
   bool _keepAlive;
+  const std::atomic<bool>* _stopping;
   Poco::Net::HTTPResponse _response;
   State _state = State::NotStarted;
   bool _chunked = false;

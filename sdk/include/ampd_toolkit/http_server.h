@@ -92,6 +92,15 @@ class HttpServer {
   Poco::Net::SocketAddress address() const { return _address; }
   const Options& options() const { return _options; }
 
+  /// A snapshot of the server's load (for tests and diagnostics).
+  struct Stats {
+    std::size_t connections = 0;  ///< open connections (idle ones included)
+    std::size_t idle = 0;         ///< connections waiting for their next request
+    std::size_t queued = 0;       ///< complete requests waiting for a worker
+    std::size_t inFlight = 0;     ///< requests being handled
+  };
+  Stats stats() const;
+
   /// Starts the loop and the workers.
   void start();
   /// Stops accepting and answers queued requests 503 SERVER_STOPPING; returns at once.
