@@ -415,10 +415,14 @@ class HttpServer::Impl {
     std::vector<Connection*> all;
     for (auto& [c, owned] : _connections) all.push_back(c);
     for (Connection* c : all) {
-      if (c->state == State::Idle || c->state == State::Lingering)
-        close(c);
-      else if (c->state == State::Reading)
+      char byte;
+      const bool requestArrived =
+          c->state == State::Idle &&
+          (!c->input.empty() || ::recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0);
+      if (requestArrived || c->state == State::Reading)
         answer(c, 503, "SERVER_STOPPING", "ampd is stopping; retry later", {}, false);
+      else if (c->state == State::Idle || c->state == State::Lingering)
+        close(c);
     }
   }
 

@@ -4,6 +4,8 @@
 #include <ampd/retry.h>
 #include <ampd_toolkit/http_server.h>
 
+#include "raw_http_client.h"
+
 #include <Poco/Logger.h>
 #include <Poco/Net/StreamSocket.h>
 
@@ -21,57 +23,7 @@ namespace ampd {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// A raw HTTP client connection: bytes out, whole responses in.
-class Client {
- public:
-  explicit Client(const Poco::Net::SocketAddress& address) : _socket(address) {
-    _socket.setReceiveTimeout(Poco::Timespan(10, 0));
-  }
-  void send(const std::string& bytes) {
-    _socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
-  }
-  /// One response (head + Content-Length body); empty when the server closed first.
-  std::string response() {
-    for (;;) {
-      const auto headEnd = _buffer.find("\r\n\r\n");
-      if (headEnd != std::string::npos) {
-        std::size_t length = 0;
-        const auto at = _buffer.find("Content-Length: ");
-        if (at != std::string::npos && at < headEnd) length = std::stoul(_buffer.substr(at + 16));
-        if (_buffer.size() >= headEnd + 4 + length) {
-          auto text = _buffer.substr(0, headEnd + 4 + length);
-          _buffer.erase(0, headEnd + 4 + length);
-          return text;
-        }
-      }
-      if (!fill()) return {};
-    }
-  }
-  /// Everything until the server closes the connection (or the receive timeout).
-  std::string rest() {
-    while (fill()) {
-    }
-    return std::exchange(_buffer, {});
-  }
-  /// True when the server closed the connection (read returns 0 or a reset).
-  bool closedByServer() { return !fill() && _buffer.empty(); }
-
- private:
-  bool fill() {
-    char chunk[4096];
-    try {
-      const int n = _socket.receiveBytes(chunk, sizeof chunk);
-      if (n <= 0) return false;
-      _buffer.append(chunk, static_cast<std::size_t>(n));
-      return true;
-    } catch (const Poco::Exception&) {
-      return false;
-    }
-  }
-  Poco::Net::StreamSocket _socket;
-  std::string _buffer;
-};
+using test::RawHttpClient;
 
 std::string get(const std::string& path, const std::string& extra = {}) {
   return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n";
@@ -128,15 +80,15 @@ TEST(HttpServer, IdleConnectionsBeyondThreadsDoNotBlockARequest) {
   HttpServer::Options options;
   options.threads = 2;
   TestServer test(options);
-  std::vector<std::unique_ptr<Client>> idle;
+  std::vector<std::unique_ptr<RawHttpClient>> idle;
   for (int i = 0; i < 50; ++i) {
-    idle.push_back(std::make_unique<Client>(test.address()));
+    idle.push_back(std::make_unique<RawHttpClient>(test.address()));
     if (i % 2 == 0) {  // half have been served and now idle in keep-alive, half never spoke
       idle.back()->send(get("/warm"));
       ASSERT_NE(idle.back()->response().find("200 OK"), std::string::npos);
     }
   }
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send(get("/now"));
   const auto reply = client.response();
   EXPECT_NE(reply.find("HTTP/1.1 200 OK"), std::string::npos) << reply;
@@ -147,7 +99,7 @@ TEST(HttpServer, SlowHeadIsAnswered408AndClosedAtTheRequestDeadline) {
   HttpServer::Options options;
   options.requestTimeout = 300ms;
   TestServer test(options);
-  Client slow(test.address());
+  RawHttpClient slow(test.address());
   const auto start = std::chrono::steady_clock::now();
   slow.send("GET / HTTP/1.1\r\nHo");  // and never the rest
   const auto text = slow.rest();
@@ -163,20 +115,20 @@ TEST(HttpServer, ConnectionCapAnswers503WithRetryAfter) {
   HttpServer::Options options;
   options.maxConnections = 3;
   TestServer test(options);
-  std::vector<std::unique_ptr<Client>> held;
+  std::vector<std::unique_ptr<RawHttpClient>> held;
   for (int i = 0; i < 3; ++i) {
-    held.push_back(std::make_unique<Client>(test.address()));
+    held.push_back(std::make_unique<RawHttpClient>(test.address()));
     held.back()->send(get("/hold"));
     ASSERT_NE(held.back()->response().find("200 OK"), std::string::npos);
   }
-  Client extra(test.address());
+  RawHttpClient extra(test.address());
   const auto text = extra.rest();
   EXPECT_EQ(text.rfind("HTTP/1.1 503", 0), 0u) << text;
   EXPECT_NE(text.find("Retry-After: 1"), std::string::npos) << text;
   EXPECT_NE(text.find("TOO_MANY_CONNECTIONS"), std::string::npos) << text;
   held.pop_back();  // a slot frees up once the server sees the close
   EXPECT_TRUE(eventually([&] { return test.server().stats().connections < 3; }));
-  Client next(test.address());
+  RawHttpClient next(test.address());
   next.send(get("/again"));
   EXPECT_NE(next.response().find("200 OK"), std::string::npos);
 }
@@ -185,12 +137,12 @@ TEST(HttpServer, IdleConnectionsPastTheLimitCloseLongestIdleFirst) {
   HttpServer::Options options;
   options.maxIdleConnections = 2;
   TestServer test(options);
-  std::vector<std::unique_ptr<Client>> clients;
+  std::vector<std::unique_ptr<RawHttpClient>> clients;
   for (std::size_t i = 0; i < 2; ++i) {
-    clients.push_back(std::make_unique<Client>(test.address()));
+    clients.push_back(std::make_unique<RawHttpClient>(test.address()));
     ASSERT_TRUE(eventually([&] { return test.server().stats().connections == i + 1; }));
   }
-  clients.push_back(std::make_unique<Client>(test.address()));
+  clients.push_back(std::make_unique<RawHttpClient>(test.address()));
   EXPECT_TRUE(clients[0]->closedByServer());
   EXPECT_EQ(test.server().stats().idle, 2u);
   clients[2]->send(get("/still"));
@@ -199,7 +151,7 @@ TEST(HttpServer, IdleConnectionsPastTheLimitCloseLongestIdleFirst) {
 
 TEST(HttpServer, DecodesAChunkedBody) {
   TestServer test;
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send(
       "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
       "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
@@ -211,7 +163,7 @@ TEST(HttpServer, CutsAChunkedBodyAtMaxBodyWith413AndCloses) {
   HttpServer::Options options;
   options.maxBodyBytes = 1000;
   TestServer test(options);
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
   const std::string chunk = "258\r\n" + std::string(600, 'a') + "\r\n";  // 600 bytes
   client.send(chunk);
@@ -226,7 +178,7 @@ TEST(HttpServer, CutsAChunkedBodyAtMaxBodyWith413AndCloses) {
 
 TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
   TestServer test;
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send(get("/one") + "POST /two HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
               get("/three", "Connection: close\r\n"));
   EXPECT_NE(client.response().find("uri=/one"), std::string::npos);
@@ -237,7 +189,7 @@ TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
 
 TEST(HttpServer, AnswersExpect100ContinueBeforeTheBody) {
   TestServer test;
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
   EXPECT_EQ(client.response(), "HTTP/1.1 100 Continue\r\n\r\n");
   client.send("hello");
@@ -252,7 +204,7 @@ TEST(HttpServer, AdmissionRejectsBeforeTheBodyIsRead) {
       return Rejection{403, "FORBIDDEN", "denied", {{"WWW-Authenticate", "Bearer"}}};
     return std::nullopt;
   });
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send(
       "POST /c HTTP/1.1\r\nHost: x\r\nX-Deny: 1\r\nContent-Length: 100000\r\n"
       "Expect: 100-continue\r\n\r\n");
@@ -260,7 +212,7 @@ TEST(HttpServer, AdmissionRejectsBeforeTheBodyIsRead) {
   EXPECT_EQ(text.rfind("HTTP/1.1 403", 0), 0u) << text;
   EXPECT_NE(text.find("WWW-Authenticate: Bearer"), std::string::npos) << text;
   EXPECT_NE(text.find("\"FORBIDDEN\""), std::string::npos) << text;
-  Client other(test.address());  // a rejection without a body keeps the connection
+  RawHttpClient other(test.address());  // a rejection without a body keeps the connection
   other.send(get("/a", "X-Deny: 1\r\n") + get("/b"));
   EXPECT_NE(other.response().find("403"), std::string::npos);
   EXPECT_NE(other.response().find("uri=/b"), std::string::npos);
@@ -269,7 +221,7 @@ TEST(HttpServer, AdmissionRejectsBeforeTheBodyIsRead) {
 
 TEST(HttpServer, OversizedHeadIs431) {
   TestServer test;
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send("GET / HTTP/1.1\r\nX: " + std::string(20000, 'a'));
   const auto text = client.rest();
   EXPECT_EQ(text.rfind("HTTP/1.1 431", 0), 0u) << text;
@@ -279,13 +231,13 @@ TEST(HttpServer, StopAnswersQueuedRequests503AndLetsTheInFlightOneFinish) {
   HttpServer::Options options;
   options.threads = 1;
   TestServer test(options);
-  Client running(test.address());
+  RawHttpClient running(test.address());
   running.send(get("/block"));
   ASSERT_TRUE(eventually([&] { return test.blocked.load() == 1; }));
-  Client queued(test.address());
+  RawHttpClient queued(test.address());
   queued.send(get("/queued"));
   ASSERT_TRUE(eventually([&] { return test.server().stats().queued == 1; }));
-  Client idle(test.address());
+  RawHttpClient idle(test.address());
 
   auto stopped = std::async(std::launch::async, [&] { test.server().stop(); });
   const auto rejected = queued.rest();
@@ -303,7 +255,7 @@ TEST(HttpServer, StopAbortsRequestsThatOutliveTheDrainBound) {
   HttpServer::Options options;
   options.drainTimeout = 200ms;
   TestServer test(options);
-  Client client(test.address());
+  RawHttpClient client(test.address());
   client.send(get("/stream"));
   ASSERT_TRUE(eventually([&] { return test.server().stats().inFlight == 1; }));
   const auto start = std::chrono::steady_clock::now();
@@ -316,8 +268,8 @@ TEST(HttpServer, StopAbortsRequestsThatOutliveTheDrainBound) {
 
 TEST(HttpServer, StopWithIdleConnectionsIsPrompt) {
   TestServer test;
-  std::vector<std::unique_ptr<Client>> idle;
-  for (int i = 0; i < 100; ++i) idle.push_back(std::make_unique<Client>(test.address()));
+  std::vector<std::unique_ptr<RawHttpClient>> idle;
+  for (int i = 0; i < 100; ++i) idle.push_back(std::make_unique<RawHttpClient>(test.address()));
   ASSERT_TRUE(eventually([&] { return test.server().stats().connections == 100; }));
   const auto start = std::chrono::steady_clock::now();
   test.server().stop();
