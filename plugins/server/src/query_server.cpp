@@ -22,7 +22,7 @@ void QueryServer::start() {
                                 " bytes ([server] max_body_bytes)";
   _server = std::make_unique<HttpServer>(
       listenOn(_settings.address, "jsonl_addr"), http,
-      [this](HttpExchange& exchange) { _endpoint.handle(exchange); }, _logger);
+      [this](HttpExchange& exchange) { _endpoint.handle(exchange); }, _logger, _settings.admission);
   _bound = _server->address();
   _server->start();
 }

@@ -38,6 +38,8 @@ struct QueryServerSettings {
   EndpointSettings endpoint;
   /// threads, body limit ([server] max_body_bytes), deadlines and connection limits.
   HttpServer::Options http;
+  /// Called with each request head before its body is read (e.g. a Host/Origin guard).
+  HttpServer::Admission admission;
 };
 
 class QueryServer {
