@@ -58,6 +58,18 @@ constexpr KeySpec kSchema[] = {
     // Admin API (controller plugin)
     {"controller.max_body_bytes", Int, "10485760", "largest accepted request body, bytes"},
     {"controller.threads", Int, "8", "worker threads of the admin API"},
+    // HTTP front end shared by the admin and query APIs (sdk/, ampd_toolkit/http_settings.h)
+    {"http.request_timeout_ms", Int, "10000",
+     "time a client has to send a whole request (head and body), milliseconds"},
+    {"http.keep_alive_timeout_ms", Int, "10000",
+     "how long an idle keep-alive connection stays open, milliseconds"},
+    {"http.send_timeout_ms", Int, "10000",
+     "how long one write of a response to a client may block, milliseconds"},
+    {"http.max_connections", Int, "4096", "open connections per API; past it 503 + Retry-After"},
+    {"http.max_idle_connections", Int, "1024",
+     "idle keep-alive connections per API; past it the longest idle one is closed"},
+    {"http.max_queued_requests", Int, "256",
+     "complete requests waiting for a free worker per API; past it 503 + Retry-After"},
 };
 
 constexpr std::string_view kIgnoredTables[] = {"opentelemetry", "writer", "worker_events"};

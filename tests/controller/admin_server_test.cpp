@@ -33,7 +33,7 @@ Router makeRouter() {
 AdminServer::Options localOptions() {
   AdminServer::Options options;
   options.address = Poco::Net::SocketAddress("127.0.0.1", 0);
-  options.threads = 4;
+  options.http.threads = 4;
   return options;
 }
 
@@ -77,7 +77,7 @@ TEST(AdminServer, AnswersPipelinedRequestsInOrder) {
 TEST(AdminServer, ClosesTheConnectionAfterMaxKeepAliveRequests) {
   const auto router = makeRouter();
   auto options = localOptions();
-  options.maxKeepAliveRequests = 2;
+  options.http.maxKeepAliveRequests = 2;
   AdminServer server(router, options, Poco::Logger::get("test"));
   server.start();
   const std::string request = "GET /echo/x HTTP/1.1\r\nHost: localhost\r\n\r\n";

@@ -5,6 +5,7 @@
 
 #include <ampd/http.h>
 #include <ampd/plugin.h>
+#include <ampd_toolkit/http_settings.h>
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
@@ -45,9 +46,10 @@ ControllerSettings ControllerSettings::fromConfig(const Poco::Util::AbstractConf
   s.autoMigrate = readKey<bool>(config, "metadata_db.auto_migrate", true, false);
   s.maxBodyBytes = static_cast<std::size_t>(
       readKey<Poco::Int64>(config, "controller.max_body_bytes", 10485760, 1));
-  s.threads = static_cast<int>(readKey<Poco::Int64>(config, "controller.threads", 8, 1));
-  s.http = readHttpGuardSettings(config);
-  HttpGuard::checkConfig(s.http.token, parseListenAddress(s.adminApiAddr, "admin_api_addr"),
+  s.threads = static_cast<int>(readIntSetting(config, "controller.threads", 8, 1, 1024));
+  applyHttpSettings(config, s.http);
+  s.guard = readHttpGuardSettings(config);
+  HttpGuard::checkConfig(s.guard.token, parseListenAddress(s.adminApiAddr, "admin_api_addr"),
                          "admin_api_addr");
   return s;
 }
@@ -76,9 +78,10 @@ void Controller::migrate(bool forceMigrate) {
 void Controller::serve() {
   AdminServer::Options options;
   options.address = parseListenAddress(_settings.adminApiAddr, "admin_api_addr");
-  options.threads = _settings.threads;
-  options.maxBodyBytes = _settings.maxBodyBytes;
   options.http = _settings.http;
+  options.http.threads = _settings.threads;
+  options.http.maxBodyBytes = _settings.maxBodyBytes;
+  options.guard = _settings.guard;
 
   _pool = std::make_unique<PgPool>(_databaseUrl, _settings.poolSize);
   _datasets = std::make_unique<DatasetStore>(*_pool);

@@ -35,7 +35,9 @@ struct ControllerSettings {
   bool autoMigrate = true;                      ///< metadata_db.auto_migrate
   std::size_t maxBodyBytes = 10485760;          ///< controller.max_body_bytes
   int threads = 8;                              ///< controller.threads
-  HttpGuardSettings http;                       ///< http.allowed_hosts, allowed_origins, token
+  /// The [http] deadlines and limits (see ampd_toolkit/http_settings.h).
+  HttpServer::Options http = AdminServer::Options::defaultHttpOptions();
+  HttpGuardSettings guard;  ///< http.allowed_hosts, allowed_origins, token
 
   /// Reads the keys; a malformed or out-of-range value throws ampd::PluginConfigError naming
   /// the key.

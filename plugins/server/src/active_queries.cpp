@@ -1,7 +1,5 @@
 #include "active_queries.h"
 
-#include <sys/socket.h>
-
 #include <string>
 
 namespace ampd::server {
@@ -46,9 +44,13 @@ std::size_t ActiveQueries::stopAll() {
       char buffer[256];
       PQcancel(entry->cancel, buffer, sizeof buffer);
     }
-    if (entry->clientFd >= 0) ::shutdown(entry->clientFd, SHUT_RDWR);
   }
   return _entries.size();
+}
+
+bool ActiveQueries::closed() const {
+  std::lock_guard lock(_mutex);
+  return _closed;
 }
 
 std::size_t ActiveQueries::size() const {

@@ -2,8 +2,10 @@
 //
 // Each running query holds a Registration (RAII) with the libpq cancel handle of its
 // connection and the client's socket descriptor. stopAll() closes the registry (later enter()
-// calls return nothing), sends PostgreSQL a cancel request for every registered query, and
-// shuts down their client sockets so a handler blocked writing to a slow client wakes up.
+// calls return nothing) and sends PostgreSQL a cancel request for every registered query. It
+// leaves the client sockets open, so a query cancelled before its response started can still
+// answer 503 SERVER_STOPPING; the HTTP server shuts down the sockets of requests that outlive
+// its drain bound (a handler blocked writing to a slow client then wakes up).
 //
 // Thread-safety: every method may be called from any thread. A Registration is used by the
 // thread that owns it; its cancel() and the registry's stopAll() may race safely.
@@ -66,6 +68,9 @@ class ActiveQueries {
   /// Closes the registry and cancels every registered query (see above). Idempotent.
   /// Returns how many queries were cancelled.
   std::size_t stopAll();
+
+  /// True once stopAll() has run.
+  bool closed() const;
 
   /// Queries currently registered.
   std::size_t size() const;

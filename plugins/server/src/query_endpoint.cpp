@@ -4,16 +4,10 @@
 #include "json_text.h"
 #include "sql_text.h"
 
-#include <ampd/http.h>
 #include <ampd/http_guard.h>
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
-
-#include <pthread.h>
-#include <signal.h>
 
 #include <exception>
 #include <ostream>
@@ -27,40 +21,33 @@ using Poco::Net::HTTPResponse;
 /// Streams rows into a chunked application/x-ndjson response.
 class HttpResultSink final : public ResultSink {
  public:
-  explicit HttpResultSink(Poco::Net::HTTPServerResponse& response) : _response(response) {}
+  explicit HttpResultSink(HttpExchange& exchange) : _exchange(exchange) {}
 
   bool begin() override {
-    try {
-      _response.setStatus(HTTPResponse::HTTP_OK);
-      _response.setContentType("application/x-ndjson");
-      _response.setChunkedTransferEncoding(true);
-      _out = &_response.send();
-      return _out->good();
-    } catch (const std::exception&) {
-      return false;
-    }
+    _exchange.response().setStatus(HTTPResponse::HTTP_OK);
+    _exchange.response().setContentType("application/x-ndjson");
+    _begun = _exchange.beginStream();
+    return _begun;
   }
 
-  bool write(std::string_view lines, bool flush) override {
-    try {
-      _out->write(lines.data(), static_cast<std::streamsize>(lines.size()));
-      if (flush) _out->flush();
-      return _out->good();
-    } catch (const std::exception&) {
-      return false;
-    }
+  bool write(std::string_view lines, bool /*flush: every write is sent as it comes*/) override {
+    return _exchange.write(lines);
   }
 
-  bool begun() const { return _out != nullptr; }
+  bool begun() const { return _begun; }
+
+  /// Ends a begun response (best effort: the client may be gone).
+  void end() { _exchange.end(); }
 
   /// Ends a begun response with an error line (best effort: the client may be gone).
   void writeErrorLine(const std::string& code, const std::string& message) {
-    write(jsonErrorObject(code, message) + "\n", true);
+    _exchange.write(jsonErrorObject(code, message) + "\n");
+    end();
   }
 
  private:
-  Poco::Net::HTTPServerResponse& _response;
-  std::ostream* _out = nullptr;
+  HttpExchange& _exchange;
+  bool _begun = false;
 };
 
 /// QueryControl over an ActiveQueries registration.
@@ -77,16 +64,10 @@ class RegisteredQuery final : public QueryControl {
   int _clientFd;
 };
 
-int clientSocketOf(Poco::Net::HTTPServerRequest& request) {
-  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
-  if (impl == nullptr) return -1;
-  return static_cast<int>(impl->socket().impl()->sockfd());
-}
-
-void sendMethodNotAllowed(Poco::Net::HTTPServerResponse& response, const std::string& allow,
+void sendMethodNotAllowed(HttpExchange& exchange, const std::string& allow,
                           const std::string& message) {
-  response.set("Allow", allow);
-  sendJsonError(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, kMethodNotAllowed, message);
+  exchange.response().set("Allow", allow);
+  exchange.sendError(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, kMethodNotAllowed, message);
 }
 
 std::string abbreviated(const std::string& sql) {
@@ -103,84 +84,77 @@ QueryEndpoint::QueryEndpoint(PgPool& pool, ActiveQueries& active, const HttpGuar
                              EndpointSettings settings, Poco::Logger& logger)
     : _pool(pool), _active(active), _guard(guard), _settings(settings), _logger(logger) {}
 
-void QueryEndpoint::handle(Poco::Net::HTTPServerRequest& request,
-                           Poco::Net::HTTPServerResponse& response) noexcept {
-  // The host blocks SIGPIPE in every thread (plugin.h): a client that hangs up makes writes
-  // fail with EPIPE.
+void QueryEndpoint::handle(HttpExchange& exchange) noexcept {
+  // Writes use MSG_NOSIGNAL: a client that hangs up makes them fail with EPIPE.
   try {
-    if (const auto answer = _guard.check(request)) {
-      if (answer->refused())
-        _logger.warning("query API: refused " + request.getMethod() + " " +
-                        http_guard_detail::printable(request.getURI()) + ": " + answer->errorCode +
-                        " " + answer->message);
-      return sendGuardAnswer(request, response, *answer);
-    }
-    for (const auto& [name, value] : _guard.corsHeaders(request)) response.set(name, value);
+    const auto& request = exchange.request();
+    // The HttpServer's admission hook has run the guard's checks; only CORS headers remain.
+    for (const auto& [name, value] : _guard.corsHeaders(request))
+      exchange.response().set(name, value);
     const std::string path = Poco::URI(request.getURI()).getPath();
     const std::string& method = request.getMethod();
     if (path == "/") {
       if (method != Poco::Net::HTTPRequest::HTTP_POST)
-        return sendMethodNotAllowed(response, "POST",
+        return sendMethodNotAllowed(exchange, "POST",
                                     "use POST / with the SQL statement as the body");
-      return handleQuery(request, response);
+      return handleQuery(exchange);
     }
     if (path == "/health") {
       if (method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD)
-        return sendMethodNotAllowed(response, "GET, HEAD", "use GET /health");
-      static constexpr char kHealthy[] = "{\"status\":\"ok\"}\n";
-      response.setStatus(HTTPResponse::HTTP_OK);
-      response.setContentType("application/json");
-      response.setContentLength(sizeof kHealthy - 1);
-      if (method == Poco::Net::HTTPRequest::HTTP_HEAD)
-        response.send();
-      else
-        response.send() << kHealthy;
+        return sendMethodNotAllowed(exchange, "GET, HEAD", "use GET /health");
+      exchange.response().setStatus(HTTPResponse::HTTP_OK);
+      exchange.response().setContentType("application/json");
+      exchange.send("{\"status\":\"ok\"}\n");
       return;
     }
-    sendJsonError(response, HTTPResponse::HTTP_NOT_FOUND, kNotFound,
-                  "no such endpoint: " + path + " (the query API serves POST / and GET /health)");
+    exchange.sendError(
+        HTTPResponse::HTTP_NOT_FOUND, kNotFound,
+        "no such endpoint: " + path + " (the query API serves POST / and GET /health)");
   } catch (const std::exception& e) {
     _logger.error(std::string("query API: unexpected error: ") + e.what());
-    if (!response.sent()) {
-      try {
-        sendJsonError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, kInternalError, e.what());
-      } catch (const std::exception&) {
-      }
-    }
+    if (!exchange.started())
+      exchange.sendError(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, kInternalError, e.what());
   }
 }
 
-void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
-                                Poco::Net::HTTPServerResponse& response) {
-  const auto body = readBody(request, _settings.maxBodyBytes);
-  if (!body) {
-    response.setKeepAlive(false);  // the rest of the body is unread
-    return sendJsonError(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, kPayloadTooLarge,
-                         "the SQL string is larger than the limit of " +
-                             std::to_string(_settings.maxBodyBytes) +
-                             " bytes ([server] max_body_bytes)");
+void QueryEndpoint::handleQuery(HttpExchange& exchange) {
+  const std::string& body = exchange.body();
+  if (const auto problem = sqlTextProblem(body)) {
+    exchange.sendError(HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString, *problem);
+    return;
   }
-  if (const auto problem = sqlTextProblem(*body))
-    return sendJsonError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString, *problem);
+  const auto stopping = [&] {
+    return exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
+                              "ampd is stopping; the query was not run");
+  };
+  if (_active.closed()) {
+    stopping();
+    return;
+  }
 
   std::optional<PgPool::Lease> lease;
   try {
     lease.emplace(_pool.acquire(_settings.acquireTimeout));
   } catch (const PgError& e) {
+    if (_active.closed()) {  // the pool was closed by stop()
+      stopping();
+      return;
+    }
     _logger.warning(std::string("query API: no database connection: ") + e.what());
-    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable,
-                         e.what());
+    exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable, e.what());
+    return;
   }
-  const int clientFd = clientSocketOf(request);
+  const int clientFd = exchange.clientFd();
   auto registration = _active.enter((*lease)->get(), clientFd);
-  if (!registration)
-    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
-                         "ampd is stopping; the query was not run");
+  if (!registration) {
+    stopping();
+    return;
+  }
 
   const auto started = std::chrono::steady_clock::now();
   RegisteredQuery control(*registration, clientFd);
-  HttpResultSink sink(response);
-  const auto outcome = QueryRunner((*lease)->get(), _settings.query, control).run(*body, sink);
+  HttpResultSink sink(exchange);
+  const auto outcome = QueryRunner((*lease)->get(), _settings.query, control).run(body, sink);
   registration.reset();
   if (!outcome.connectionReusable) lease->discard();
   lease.reset();
@@ -189,51 +163,40 @@ void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
                              std::chrono::steady_clock::now() - started)
                              .count();
   const std::string summary = std::to_string(outcome.rows) + " rows in " +
-                              std::to_string(elapsedMs) + " ms: " + abbreviated(*body);
+                              std::to_string(elapsedMs) + " ms: " + abbreviated(body);
   using Kind = QueryOutcome::Kind;
   switch (outcome.kind) {
     case Kind::Completed:
       if (!sink.begun()) sink.begin();
+      sink.end();
       _logger.debug("query done, " + summary);
       return;
     case Kind::EmptyQuery:
-      if (sink.begun()) return;
-      return sendJsonError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString,
-                           "the SQL string holds no statement (only comments or semicolons)");
+      if (sink.begun()) return sink.end();
+      exchange.sendError(HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString,
+                         "the SQL string holds no statement (only comments or semicolons)");
+      return;
     case Kind::Failed: {
       const auto& failure = *outcome.failure;
       _logger.information("query failed (" + failure.sqlState + " " + failure.message + "), " +
                           summary);
       if (sink.begun()) return sink.writeErrorLine(kQueryError, describeFailure(failure));
       const auto error = errorResponseFor(failure);
-      return sendJsonError(response, error.status, error.code, error.message);
+      exchange.sendError(error.status, error.code, error.message);
+      return;
     }
     case Kind::ClientGone:
       _logger.information("client disconnected; query cancelled after " + summary);
+      exchange.closeAfterResponse();
       return;
     case Kind::Stopped:
       _logger.information("ampd is stopping; query cancelled after " + summary);
       if (sink.begun())
         return sink.writeErrorLine(kQueryError, "ampd is stopping; the query was cancelled");
-      return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
-                           "ampd is stopping; the query was cancelled");
+      exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
+                         "ampd is stopping; the query was cancelled");
+      return;
   }
-}
-
-Poco::Net::HTTPRequestHandler* QueryRequestHandlerFactory::createRequestHandler(
-    const Poco::Net::HTTPServerRequest&) {
-  class Handler final : public Poco::Net::HTTPRequestHandler {
-   public:
-    explicit Handler(QueryEndpoint& endpoint) : _endpoint(endpoint) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override {
-      _endpoint.handle(request, response);
-    }
-
-   private:
-    QueryEndpoint& _endpoint;
-  };
-  return new Handler(_endpoint);
 }
 
 }  // namespace ampd::server

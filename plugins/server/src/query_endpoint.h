@@ -8,6 +8,9 @@
 // it) and runs through QueryRunner with the response as its sink. A connection whose query was
 // cancelled or abandoned is discarded, never returned to the pool.
 //
+// The body limit ([server] max_body_bytes, 413) is enforced by the HttpServer before a request
+// gets here.
+//
 // Thread-safety: handle() is called concurrently by the HTTP server's worker threads; the
 // endpoint's own state is immutable and the pool and registry are thread-safe.
 #pragma once
@@ -18,10 +21,7 @@
 #include <ampd/http_guard.h>
 #include <ampd/pq_pool.h>
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <ampd_toolkit/http_exchange.h>
 
 #include <chrono>
 #include <cstddef>
@@ -34,7 +34,6 @@ namespace ampd::server {
 
 struct EndpointSettings {
   QuerySettings query;
-  std::size_t maxBodyBytes = 1048576;
   /// How long a request waits for a free pooled connection before 503 DATABASE_UNAVAILABLE.
   std::chrono::milliseconds acquireTimeout{10000};
 };
@@ -45,29 +44,17 @@ class QueryEndpoint {
   QueryEndpoint(PgPool& pool, ActiveQueries& active, const HttpGuard& guard,
                 EndpointSettings settings, Poco::Logger& logger);
 
-  /// Answers one request, after the guard's checks. Never throws.
-  void handle(Poco::Net::HTTPServerRequest& request,
-              Poco::Net::HTTPServerResponse& response) noexcept;
+  /// Answers one request. Never throws.
+  void handle(HttpExchange& exchange) noexcept;
 
  private:
-  void handleQuery(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+  void handleQuery(HttpExchange& exchange);
 
   PgPool& _pool;
   ActiveQueries& _active;
   const HttpGuard& _guard;
   const EndpointSettings _settings;
   Poco::Logger& _logger;
-};
-
-/// Creates one handler per request, all forwarding to the same endpoint.
-class QueryRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit QueryRequestHandlerFactory(QueryEndpoint& endpoint) : _endpoint(endpoint) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest& request) override;
-
- private:
-  QueryEndpoint& _endpoint;
 };
 
 }  // namespace ampd::server

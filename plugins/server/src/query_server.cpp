@@ -3,34 +3,29 @@
 #include <ampd/http.h>
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
 
 namespace ampd::server {
 
 QueryServer::QueryServer(QueryServerSettings settings, Poco::Logger& logger)
     : _settings(std::move(settings)),
       _logger(logger),
-      _guard(_settings.http, _settings.address, "jsonl_addr"),
+      _guard(_settings.guard, _settings.address, "jsonl_addr"),
       _pool(_settings.databaseUrl, _settings.poolSize),
-      _endpoint(_pool, _active, _guard, _settings.endpoint, logger),
-      _threads("query-server", 1, _settings.threads < 1 ? 1 : _settings.threads) {}
+      _endpoint(_pool, _active, _guard, _settings.endpoint, logger) {}
 
 QueryServer::~QueryServer() { stop(); }
 
 void QueryServer::start() {
-  auto socket = listenOn(_settings.address, "jsonl_addr");
-  _bound = socket.address();
-
-  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-  params->setServerName("ampd");
-  params->setMaxThreads(_settings.threads < 1 ? 1 : _settings.threads);
-  params->setMaxQueued(256);
-  params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(10, 0));
-  params->setTimeout(Poco::Timespan(60, 0));
-  _server = std::make_unique<Poco::Net::HTTPServer>(new QueryRequestHandlerFactory(_endpoint),
-                                                    _threads, socket, params);
+  auto http = _settings.http;
+  http.name = "query API";
+  http.payloadTooLargeMessage = "the SQL string is larger than the limit of " +
+                                std::to_string(http.maxBodyBytes) +
+                                " bytes ([server] max_body_bytes)";
+  _server = std::make_unique<HttpServer>(
+      listenOn(_settings.address, "jsonl_addr"), http,
+      [this](HttpExchange& exchange) { _endpoint.handle(exchange); }, _logger,
+      guardAdmission(_guard, _logger, "query API"));
+  _bound = _server->address();
   _server->start();
 }
 
@@ -38,10 +33,10 @@ void QueryServer::stop() noexcept {
   if (_stopped) return;
   _stopped = true;
   try {
+    if (_server) _server->beginStop();  // no new requests; queued ones answered 503
     const auto cancelled = _active.stopAll();
     _pool.close();
-    if (_server) stopHttpServer(*_server, /*abortCurrent=*/true);
-    _threads.joinAll();
+    if (_server) _server->stop();  // in-flight requests finish (bounded), then join
     _server.reset();
     if (cancelled > 0)
       _logger.information("query API stopped; " + std::to_string(cancelled) +

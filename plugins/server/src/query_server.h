@@ -1,10 +1,12 @@
 // QueryServer: the query API's listener, worker threads, connection pool and query registry.
 //
-// start() binds the address (port 0 picks a free port; address() tells which) and starts a
-// Poco HTTPServer on the server's own ThreadPool. stop() is bounded: it cancels every query in
-// flight (PostgreSQL cancel request + client socket shutdown), closes the pool so waiting
-// requests give up, stops the listener aborting idle keep-alive connections, and joins every
-// worker thread. Nothing is detached; the destructor stops too.
+// start() binds the address (port 0 picks a free port; address() tells which) and starts the
+// toolkit's event-driven HttpServer (idle and slow connections cost no worker thread).
+// stop() is bounded: it stops accepting and answers queued requests 503 SERVER_STOPPING,
+// cancels every query in flight (PostgreSQL cancel request; a query whose response has not
+// started answers 503 SERVER_STOPPING), closes the pool so waiting requests give up, then lets
+// the HttpServer drain (aborting what outlives its bound) and join every thread. Nothing is
+// detached; the destructor stops too.
 //
 // Thread-safety: start() and stop() are called by one owner thread; address() after start()
 // from any thread. Requests are served concurrently by up to `threads` workers.
@@ -16,9 +18,10 @@
 #include <ampd/http_guard.h>
 #include <ampd/pq_pool.h>
 
-#include <Poco/Net/HTTPServer.h>
+#include <ampd_toolkit/guard_admission.h>
+#include <ampd_toolkit/http_server.h>
+
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/ThreadPool.h>
 
 #include <memory>
 #include <stdexcept>
@@ -34,9 +37,10 @@ struct QueryServerSettings {
   Poco::Net::SocketAddress address{"127.0.0.1", 1603};
   std::string databaseUrl;
   std::size_t poolSize = 10;
-  int threads = 8;
   EndpointSettings endpoint;
-  HttpGuardSettings http;  ///< [http] allowed_hosts, allowed_origins, token
+  /// threads, body limit ([server] max_body_bytes), deadlines and connection limits.
+  HttpServer::Options http;
+  HttpGuardSettings guard;  ///< [http] allowed_hosts, allowed_origins, token
 };
 
 class QueryServer {
@@ -63,8 +67,7 @@ class QueryServer {
   PgPool _pool;
   ActiveQueries _active;
   QueryEndpoint _endpoint;
-  Poco::ThreadPool _threads;
-  std::unique_ptr<Poco::Net::HTTPServer> _server;
+  std::unique_ptr<HttpServer> _server;
   Poco::Net::SocketAddress _bound;
   bool _stopped = false;
 };

@@ -7,6 +7,7 @@
 #include <ampd/http_guard.h>
 #include <ampd/plugin.h>
 #include <ampd/service_registry.h>
+#include <ampd_toolkit/http_settings.h>
 
 #include <Poco/Logger.h>
 #include <Poco/Util/AbstractConfiguration.h>
@@ -18,20 +19,7 @@ namespace {
 
 using ampd::PluginConfigError;
 
-/// Reads integer `key` (default `fallback`) and checks it lies in [min, max].
-std::int64_t readInt(const Poco::Util::AbstractConfiguration& config, const std::string& key,
-                     std::int64_t fallback, std::int64_t min, std::int64_t max) {
-  std::int64_t value = fallback;
-  try {
-    value = config.getInt64(key, fallback);
-  } catch (const Poco::Exception& e) {
-    throw PluginConfigError("invalid " + key + ": " + e.displayText());
-  }
-  if (value < min || value > max)
-    throw PluginConfigError("invalid " + key + " = " + std::to_string(value) + ": must be from " +
-                            std::to_string(min) + " to " + std::to_string(max));
-  return value;
-}
+using ampd::readIntSetting;
 
 class QueryServerPlugin final : public ampd::Plugin {
  public:
@@ -42,14 +30,15 @@ class QueryServerPlugin final : public ampd::Plugin {
     settings.address =
         ampd::parseListenAddress(config.getString("jsonl_addr", "127.0.0.1:1603"), "jsonl_addr");
     settings.endpoint.query.statementTimeout = std::chrono::milliseconds(
-        readInt(config, "server.statement_timeout_ms", 30000, 0, 2147483647));
-    settings.endpoint.maxBodyBytes = static_cast<std::size_t>(
-        readInt(config, "server.max_body_bytes", 1048576, 1, std::int64_t{1} << 30));
-    settings.threads = static_cast<int>(readInt(config, "server.threads", 8, 1, 1024));
+        readIntSetting(config, "server.statement_timeout_ms", 30000, 0, 2147483647));
+    settings.http.maxBodyBytes = static_cast<std::size_t>(
+        readIntSetting(config, "server.max_body_bytes", 1048576, 1, std::int64_t{1} << 30));
+    settings.http.threads = static_cast<int>(readIntSetting(config, "server.threads", 8, 1, 1024));
+    ampd::applyHttpSettings(config, settings.http);
     settings.poolSize =
-        static_cast<std::size_t>(readInt(config, "metadata_db.pool_size", 10, 1, 10000));
-    settings.http = ampd::readHttpGuardSettings(config);
-    ampd::HttpGuard::checkConfig(settings.http.token, settings.address, "jsonl_addr");
+        static_cast<std::size_t>(readIntSetting(config, "metadata_db.pool_size", 10, 1, 10000));
+    settings.guard = ampd::readHttpGuardSettings(config);
+    ampd::HttpGuard::checkConfig(settings.guard.token, settings.address, "jsonl_addr");
 
     const auto database =
         context.registry().waitFor(ampd::kMetadataDbService, std::chrono::seconds(60));
