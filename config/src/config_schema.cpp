@@ -48,6 +48,12 @@ constexpr KeySpec kSchema[] = {
     {"server.statement_timeout_ms", Int, "30000", "statement timeout of a query, milliseconds"},
     {"server.max_body_bytes", Int, "1048576", "largest accepted request body, bytes"},
     {"server.threads", Int, "8", "worker threads of the query server"},
+    {"server.metadata_db_url", String, "",
+     "URL of a read-only role the query API logs in with; empty: the managed reader role, else "
+     "metadata_db.url"},
+    {"server.unsafe_allow_privileged_role", Bool, "false",
+     "start the query API even when its role is a superuser or can create, run programs or "
+     "touch server files"},
     // Shared by the HTTP plugins (controller, server): front-door guards (ampd/http_guard.h)
     {"http.allowed_hosts", StringArray, "",
      "extra Host header names the HTTP APIs answer (loopback names are always allowed)"},

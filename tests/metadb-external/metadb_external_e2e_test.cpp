@@ -1,6 +1,8 @@
 // End-to-end: the metadb-external plugin with the real ampd.
 #include "admin_test_support.h"
 
+#include <ampd/pq.h>
+
 #include <managed_postgres/postgres_builder.h>
 #include <managed_postgres/running_postgres.h>
 
@@ -38,10 +40,16 @@ TEST(MetadbExternalE2E, ServesTheAdminApiOnATestStartedPostgres) {
 TEST(MetadbExternalE2E, SoloWithAMetadataDbUrlUsesItInsteadOfStartingPostgres) {
   DaemonAmpDir dir;
   auto postgres = managed_postgres::PostgresBuilder(dir.root() / "pg").start();
+  // solo runs the query API too, which refuses the superuser: give it a reader role.
+  PgConnection(postgres.url()).exec("CREATE ROLE ampd_reader LOGIN");
+  const std::string superuserPrefix = "postgresql://postgres@";
+  ASSERT_EQ(postgres.url().rfind(superuserPrefix, 0), 0u) << postgres.url();
   SpawnOptions options;
   options.args = {"solo"};
   options.cwd = dir.root();
   options.env["AMP_CONFIG_METADATA_DB__URL"] = postgres.url();
+  options.env["AMP_CONFIG_SERVER__METADATA_DB_URL"] =
+      "postgresql://ampd_reader@" + postgres.url().substr(superuserPrefix.size());
   options.env["AMP_CONFIG_ADMIN_API_ADDR"] = "127.0.0.1:0";
   options.env["AMP_CONFIG_JSONL_ADDR"] = "127.0.0.1:0";
   auto ampd = ChildProcess::ampd(options);

@@ -7,17 +7,32 @@
 #include <Poco/StreamCopier.h>
 
 #include <chrono>
+#include <csignal>
 #include <sstream>
 #include <stdexcept>
 
 namespace ampd::test {
 
-QueryApiDaemon::QueryApiDaemon(std::map<std::string, std::string> env) {
+QueryApiDaemon::QueryApiDaemon(std::map<std::string, std::string> env) : _env(std::move(env)) {
   _dir.writeFile(".amp/config.toml", "plugins = [\"metadb-postgres\", \"server\"]\n");
-  env["AMP_CONFIG_JSONL_ADDR"] = "127.0.0.1:0";
+  _env["AMP_CONFIG_JSONL_ADDR"] = "127.0.0.1:0";
+  start();
+}
+
+void QueryApiDaemon::restart() {
+  _ampd->signal(SIGTERM);
+  const auto code = _ampd->waitExit(std::chrono::seconds(30));
+  if (code != 0)
+    throw std::runtime_error("ampd did not stop cleanly for the restart; output:\n" +
+                             _ampd->output());
+  _ampd.reset();
+  start();
+}
+
+void QueryApiDaemon::start() {
   SpawnOptions options;
   options.args = {"solo"};
-  options.env = std::move(env);
+  options.env = _env;
   options.cwd = _dir.root();
   _ampd.emplace(ChildProcess::ampd(std::move(options)));
   const auto port = _ampd->waitForOutput(R"(query API listening on 127\.0\.0\.1:(\d+))",

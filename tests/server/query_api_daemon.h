@@ -31,6 +31,11 @@ class QueryApiDaemon {
   /// API's "listening" line. Throws std::runtime_error (with ampd's output) when it does not.
   explicit QueryApiDaemon(std::map<std::string, std::string> env = {});
 
+  /// Stops ampd (SIGTERM, then waits for its exit) and starts it again on the same amp dir with
+  /// the same environment; port() and databaseUrl() are updated. Throws std::runtime_error when
+  /// it does not stop with 0 or does not start.
+  void restart();
+
   int port() const { return _port; }
   /// The metadata database's URL, from the "metadata-db ready at" line.
   const std::string& databaseUrl() const { return _databaseUrl; }
@@ -50,7 +55,10 @@ class QueryApiDaemon {
   int activeQueriesWith(const std::string& marker) const;
 
  private:
+  void start();
+
   DaemonAmpDir _dir;
+  std::map<std::string, std::string> _env;
   std::optional<ChildProcess> _ampd;
   int _port = 0;
   std::string _databaseUrl;

@@ -98,7 +98,10 @@ TEST(QueryApiE2E, MillionRowsArriveCompleteAndInOrder) {
 TEST(QueryApiE2E, WriteIsRefusedAndNothingChanges) {
   QueryApiDaemon ampd;
   PgConnection db(ampd.databaseUrl());
-  db.exec("CREATE TABLE kept (x int); INSERT INTO kept VALUES (1)");
+  // The query API logs in as ampd_reader: it reads what the owner grants it, and no more.
+  db.exec(
+      "CREATE TABLE kept (x int); INSERT INTO kept VALUES (1); "
+      "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON kept TO ampd_reader");
 
   for (const std::string sql :
        {"INSERT INTO kept VALUES (2)", "UPDATE kept SET x = 5", "DELETE FROM kept",

@@ -21,7 +21,8 @@
 namespace ampd {
 
 /// Properties of a published service. Well-known keys for "metadata-db": url, socket_dir,
-/// data_dir, server_version, managed ("true"/"false").
+/// data_dir, server_version, managed ("true"/"false"), and when the provider keeps a read-only
+/// role for the query API: reader_role (its name) and reader_url (url logged in as it).
 using ServiceProperties = std::map<std::string, std::string>;
 
 class AMPD_EXPORT ServiceRegistry {

@@ -2,6 +2,7 @@
 
 #include "handlers.h"
 #include "migrations.h"
+#include "reader_grants.h"
 
 #include <ampd/http.h>
 #include <ampd/plugin.h>
@@ -54,15 +55,21 @@ ControllerSettings ControllerSettings::fromConfig(const Poco::Util::AbstractConf
   return s;
 }
 
-Controller::Controller(ControllerSettings settings, std::string databaseUrl, Poco::Logger& logger)
-    : _settings(std::move(settings)), _databaseUrl(std::move(databaseUrl)), _logger(logger) {}
+Controller::Controller(ControllerSettings settings, std::string databaseUrl, Poco::Logger& logger,
+                       std::string readerRole)
+    : _settings(std::move(settings)),
+      _databaseUrl(std::move(databaseUrl)),
+      _readerRole(std::move(readerRole)),
+      _logger(logger) {}
 
 Controller::~Controller() { stop(); }
 
 void Controller::migrate(bool forceMigrate) {
   PgConnection connection(_databaseUrl);
   if (forceMigrate || _settings.autoMigrate) {
+    const MigrationLock lock(connection);  // migrate() nests in it; the grants run under it too
     ampd::controller::migrate(connection, _logger);
+    grantReadAccess(connection, _readerRole, _logger);
     return;
   }
   const auto pending = pendingMigrations(connection);

@@ -9,6 +9,7 @@
 #include "dataset_store.h"
 #include "manifest_store.h"
 #include "provider_store.h"
+#include "reader_grants.h"
 #include "router.h"
 
 #include <ampd/http_guard.h>
@@ -47,13 +48,17 @@ struct ControllerSettings {
 
 class Controller {
  public:
-  Controller(ControllerSettings settings, std::string databaseUrl, Poco::Logger& logger);
+  /// `readerRole`: the query API's role, granted read access to the metadata tables after the
+  /// migrations (reader_grants.h).
+  Controller(ControllerSettings settings, std::string databaseUrl, Poco::Logger& logger,
+             std::string readerRole = kDefaultReaderRole);
   ~Controller();
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
   /// Applies the migrations (always when `forceMigrate`, else when auto_migrate is set; without
-  /// them, refuses a database that is not up to date). Throws MigrationError or PgError.
+  /// them, refuses a database that is not up to date), then grants the reader role read access
+  /// to the metadata tables, all under the migration lock. Throws MigrationError or PgError.
   void migrate(bool forceMigrate);
 
   /// Binds and starts the admin API; logs "admin API listening on <host:port>".
@@ -68,6 +73,7 @@ class Controller {
  private:
   const ControllerSettings _settings;
   const std::string _databaseUrl;
+  const std::string _readerRole;
   Poco::Logger& _logger;
   std::unique_ptr<PgPool> _pool;
   std::unique_ptr<DatasetStore> _datasets;

@@ -1,5 +1,6 @@
-// The controller plugin: a thin shell over Controller (controller.h). Requires "metadata-db",
-// provides "admin-api" (properties: address "host:port", url "http://host:port").
+// The controller plugin: a thin shell over Controller (controller.h). Requires "metadata-db"
+// (properties: url, and reader_role when the provider keeps one), provides "admin-api" (properties:
+// address "host:port", url "http://host:port").
 #include "controller.h"
 
 #include <ampd/plugin.h>
@@ -23,7 +24,10 @@ class ControllerPlugin final : public ampd::Plugin {
       throw std::runtime_error(
           "the controller needs the metadata-db service, which was not published within 60 s"
           "\nHINT: list a metadata-db plugin (metadb-postgres or metadb-external) in `plugins`.");
-    _controller.emplace(settings, database->at("url"), context.logger());
+    const auto reader = database->find("reader_role");
+    _controller.emplace(
+        settings, database->at("url"), context.logger(),
+        reader != database->end() ? reader->second : ampd::controller::kDefaultReaderRole);
     const bool migrateOnly = context.runMode() == ampd::RunMode::Migrate;
     _controller->migrate(migrateOnly);
     if (migrateOnly) return;  // `ampd migrate`: nothing to serve

@@ -120,31 +120,23 @@ std::vector<int> missing(const std::map<int, Recorded>& recorded) {
   return versions;
 }
 
-/// Holds the session advisory lock for its lifetime.
-class AdvisoryLock {
- public:
-  explicit AdvisoryLock(PgConnection& connection) : _connection(connection) {
-    _connection.exec("SELECT pg_advisory_lock($1)", {std::to_string(kMigrationLockKey)});
-  }
-  ~AdvisoryLock() {
-    try {
-      _connection.exec("SELECT pg_advisory_unlock($1)", {std::to_string(kMigrationLockKey)});
-    } catch (const PgError&) {
-      // The session ends with the connection, which releases the lock anyway.
-    }
-  }
-  AdvisoryLock(const AdvisoryLock&) = delete;
-  AdvisoryLock& operator=(const AdvisoryLock&) = delete;
-
- private:
-  PgConnection& _connection;
-};
-
 }  // namespace
 
 std::span<const Migration> migrations() { return kMigrations; }
 
 std::string migrationChecksum(const Migration& migration) { return sha256Hex(migration.sql); }
+
+MigrationLock::MigrationLock(PgConnection& connection) : _connection(connection) {
+  _connection.exec("SELECT pg_advisory_lock($1)", {std::to_string(kMigrationLockKey)});
+}
+
+MigrationLock::~MigrationLock() {
+  try {
+    _connection.exec("SELECT pg_advisory_unlock($1)", {std::to_string(kMigrationLockKey)});
+  } catch (const PgError&) {
+    // The session ends with the connection, which releases the lock anyway.
+  }
+}
 
 std::vector<int> pendingMigrations(PgConnection& connection) {
   const auto recorded = recordedMigrations(connection);
@@ -153,7 +145,7 @@ std::vector<int> pendingMigrations(PgConnection& connection) {
 }
 
 MigrationReport migrate(PgConnection& connection, Poco::Logger& logger) {
-  AdvisoryLock lock(connection);
+  MigrationLock lock(connection);
   connection.exec(kCreateMigrationsTable);
   const auto recorded = recordedMigrations(connection);
   verify(recorded);

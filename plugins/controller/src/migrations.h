@@ -44,6 +44,20 @@ std::string migrationChecksum(const Migration& migration);
 /// Key of the advisory lock taken while migrating ("ampd" in ASCII, then 1).
 inline constexpr std::int64_t kMigrationLockKey = 0x616d706400000001;
 
+/// Holds the migration advisory lock (kMigrationLockKey, session level) for its lifetime. The
+/// lock nests within one session: migrate() takes it again under an outer MigrationLock, so a
+/// caller can run more statements after the migrations without letting another ampd in.
+class MigrationLock {
+ public:
+  explicit MigrationLock(PgConnection& connection);
+  ~MigrationLock();
+  MigrationLock(const MigrationLock&) = delete;
+  MigrationLock& operator=(const MigrationLock&) = delete;
+
+ private:
+  PgConnection& _connection;
+};
+
 /// Raised when the database's schema cannot be used by this binary; what() says which migration
 /// and what to do.
 class MigrationError : public std::runtime_error {

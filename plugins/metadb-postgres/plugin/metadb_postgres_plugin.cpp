@@ -1,6 +1,7 @@
 // The metadb-postgres plugin: a managed PostgreSQL in <amp_dir>/metadb, published as the
 // service "metadata-db". A thin layer over the managed_postgres library: it reads the
-// [metadb_postgres] config table, locks the amp dir, and reports an unexpected server exit.
+// [metadb_postgres] config table, locks the amp dir, keeps the query API's reader role
+// (reader_role.h) and reports an unexpected server exit.
 //
 // Thread-safety: start() and stop() are called by the host one at a time; the exit callback runs
 // on the library's reaper thread and synchronises with stop() through _failureMutex.
@@ -8,6 +9,7 @@
 #include <Poco/Util/AbstractConfiguration.h>
 
 #include <ampd/plugin.h>
+#include <ampd/pq.h>
 #include <ampd/service_registry.h>
 
 #include <unistd.h>
@@ -27,6 +29,8 @@
 #include <managed_postgres/postgres_version.h>
 #include <managed_postgres/process_identity.h>
 #include <managed_postgres/running_postgres.h>
+
+#include "reader_role.h"
 
 namespace {
 
@@ -141,12 +145,17 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
       throw ampd::PluginConfigError(e.what());
     }
 
-    context.registry().publish(ampd::kMetadataDbService,
-                               {{"url", _postgres->url()},
-                                {"socket_dir", _postgres->socketDir().string()},
-                                {"data_dir", _postgres->dataDir().string()},
-                                {"server_version", _postgres->serverVersion()},
-                                {"managed", "true"}});
+    prepareReaderRole();
+    context.registry().publish(
+        ampd::kMetadataDbService,
+        {{"url", _postgres->url()},
+         {"reader_role", ampd::metadb_postgres::kReaderRole},
+         {"reader_url",
+          ampd::metadb_postgres::urlWithUser(_postgres->url(), ampd::metadb_postgres::kReaderRole)},
+         {"socket_dir", _postgres->socketDir().string()},
+         {"data_dir", _postgres->dataDir().string()},
+         {"server_version", _postgres->serverVersion()},
+         {"managed", "true"}});
     _published = true;
     log.information("metadata-db ready at " + _postgres->url());
   }
@@ -176,6 +185,23 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
   }
 
  private:
+  /// Creates or re-asserts the reader role as the superuser (see reader_role.h).
+  void prepareReaderRole() {
+    try {
+      ampd::PgConnection superuser(_postgres->url());
+      ampd::metadb_postgres::ensureReaderRole(superuser);
+    } catch (const ampd::PgError& e) {
+      throw std::runtime_error(
+          std::string("cannot prepare the query API's reader role ") +
+          ampd::metadb_postgres::kReaderRole + ": " + e.what() +
+          "\nDETAIL: The managed PostgreSQL started, but the role the query API logs in as "
+          "could not be created or checked.\nHINT: Look for the cause in PostgreSQL's log "
+          "lines above.");
+    }
+    _context->logger().debug(std::string("reader role ") + ampd::metadb_postgres::kReaderRole +
+                             " is up to date");
+  }
+
   ampd::PluginContext* _context = nullptr;
   std::optional<mp::LockFile> _ampDirLock;
   std::optional<mp::RunningPostgres> _postgres;

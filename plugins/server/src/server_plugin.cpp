@@ -1,7 +1,9 @@
 // The `server` plugin: Amp's JSON Lines query API over the metadata database.
-// Provides "query-server" (properties: url, address); requires "metadata-db" (property: url).
-// A thin shell: configuration in, QueryServer (query_server.h) out.
+// Provides "query-server" (properties: url, address); requires "metadata-db" (properties: url,
+// reader_url when the provider keeps a reader role). A thin shell: configuration in, a checked
+// read-only login (reader_login.h), QueryServer (query_server.h) out.
 #include "query_server.h"
+#include "reader_login.h"
 
 #include <ampd/http.h>
 #include <ampd/http_guard.h>
@@ -20,6 +22,24 @@ namespace {
 using ampd::PluginConfigError;
 
 using ampd::readIntSetting;
+
+bool readBool(const Poco::Util::AbstractConfiguration& config, const std::string& key) {
+  try {
+    return config.getBool(key, false);
+  } catch (const Poco::Exception& e) {
+    throw PluginConfigError("invalid " + key + ": " + e.displayText());
+  }
+}
+
+/// The URL the queries run with: chosen and checked as reader_login.h describes.
+std::string readOnlyLogin(ampd::PluginContext& context, const ampd::ServiceProperties& database) {
+  const auto& config = context.config();
+  const auto login =
+      ampd::server::chooseDatabaseLogin(config.getString("server.metadata_db_url", ""), database);
+  ampd::server::checkReadOnlyLogin(login, readBool(config, "server.unsafe_allow_privileged_role"),
+                                   std::chrono::seconds(10), context.logger());
+  return login.url;
+}
 
 class QueryServerPlugin final : public ampd::Plugin {
  public:
@@ -47,7 +67,7 @@ class QueryServerPlugin final : public ampd::Plugin {
           "the query server needs the metadata-db service, which was not published within 60 s"
           "\nHINT: list a plugin that provides it (metadb-postgres or metadb-external) in "
           "`plugins`.");
-    settings.databaseUrl = database->at("url");
+    settings.databaseUrl = readOnlyLogin(context, *database);
 
     _server = std::make_unique<ampd::server::QueryServer>(settings, context.logger());
     _server->start();
