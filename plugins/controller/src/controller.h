@@ -35,7 +35,9 @@ struct ControllerSettings {
   bool autoMigrate = true;                      ///< metadata_db.auto_migrate
   std::size_t maxBodyBytes = 10485760;          ///< controller.max_body_bytes
   int threads = 8;                              ///< controller.threads
-  HttpGuardSettings http;                       ///< http.allowed_hosts, allowed_origins, token
+  PgPool::Options pool;    ///< metadata_db.pool_size, acquire_timeout_ms, connect_timeout_ms;
+                           ///< controller.statement_timeout_ms (client-side exec() deadline)
+  HttpGuardSettings http;  ///< http.allowed_hosts, allowed_origins, token
 
   /// Reads the keys; a malformed or out-of-range value throws ampd::PluginConfigError naming
   /// the key.

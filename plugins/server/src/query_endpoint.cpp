@@ -6,6 +6,7 @@
 
 #include <ampd/http.h>
 #include <ampd/http_guard.h>
+#include <ampd/pq_health.h>
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -127,14 +128,21 @@ void QueryEndpoint::handle(Poco::Net::HTTPServerRequest& request,
     if (path == "/health") {
       if (method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD)
         return sendMethodNotAllowed(response, "GET, HEAD", "use GET /health");
-      static constexpr char kHealthy[] = "{\"status\":\"ok\"}\n";
-      response.setStatus(HTTPResponse::HTTP_OK);
+      const auto health = checkDatabaseHealth(_pool);
+      const std::string body = health.json() + "\n";
+      if (!health.ok) {
+        _logger.warning("query API: /health: database unhealthy: " + health.errorCode + ": " +
+                        health.reason);
+        response.set("Retry-After", std::to_string(health.retryAfterSeconds));
+      }
+      response.setStatus(health.ok ? HTTPResponse::HTTP_OK
+                                   : HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
       response.setContentType("application/json");
-      response.setContentLength(sizeof kHealthy - 1);
+      response.setContentLength(static_cast<std::streamsize>(body.size()));
       if (method == Poco::Net::HTTPRequest::HTTP_HEAD)
         response.send();
       else
-        response.send() << kHealthy;
+        response.send() << body;
       return;
     }
     sendJsonError(response, HTTPResponse::HTTP_NOT_FOUND, kNotFound,
@@ -163,13 +171,16 @@ void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
   if (const auto problem = sqlTextProblem(*body))
     return sendJsonError(response, HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString, *problem);
 
+  const auto started = std::chrono::steady_clock::now();  // the wait for a connection counts
   std::optional<PgPool::Lease> lease;
   try {
     lease.emplace(_pool.acquire(_settings.acquireTimeout));
   } catch (const PgError& e) {
-    _logger.warning(std::string("query API: no database connection: ") + e.what());
-    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable,
-                         e.what());
+    const auto* unavailable = dynamic_cast<const PgUnavailableError*>(&e);
+    const std::string code = unavailable ? unavailable->errorCode() : kDatabaseUnavailable;
+    _logger.warning("query API: no database connection: " + code + ": " + e.what());
+    response.set("Retry-After", std::to_string(unavailable ? unavailable->retryAfterSeconds() : 1));
+    return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, code, e.what());
   }
   const int clientFd = clientSocketOf(request);
   auto registration = _active.enter((*lease)->get(), clientFd);
@@ -177,7 +188,6 @@ void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
     return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
                          "ampd is stopping; the query was not run");
 
-  const auto started = std::chrono::steady_clock::now();
   RegisteredQuery control(*registration, clientFd);
   HttpResultSink sink(response);
   const auto outcome = QueryRunner((*lease)->get(), _settings.query, control).run(*body, sink);
@@ -206,11 +216,20 @@ void QueryEndpoint::handleQuery(Poco::Net::HTTPServerRequest& request,
                           summary);
       if (sink.begun()) return sink.writeErrorLine(kQueryError, describeFailure(failure));
       const auto error = errorResponseFor(failure);
+      if (error.status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE) response.set("Retry-After", "1");
       return sendJsonError(response, error.status, error.code, error.message);
     }
     case Kind::ClientGone:
       _logger.information("client disconnected; query cancelled after " + summary);
       return;
+    case Kind::Unanswered: {
+      const auto waited = unansweredMessage(_settings.query);
+      _logger.warning("query API: DATABASE_UNAVAILABLE: " + waited + "; gave up after " + summary);
+      if (sink.begun()) return sink.writeErrorLine(kDatabaseUnavailable, waited);
+      response.set("Retry-After", "1");
+      return sendJsonError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable,
+                           waited);
+    }
     case Kind::Stopped:
       _logger.information("ampd is stopping; query cancelled after " + summary);
       if (sink.begun())
