@@ -26,6 +26,10 @@ constexpr KeySpec kSchema[] = {
      "external PostgreSQL URL; empty: the managed metadb-postgres is used"},
     {"metadata_db.pool_size", Int, "10", "size of the connection pool"},
     {"metadata_db.auto_migrate", Bool, "true", "run database migrations on startup"},
+    {"metadata_db.acquire_timeout_ms", Int, "5000",
+     "deadline of a wait for a pooled connection, milliseconds (then 503 DATABASE_BUSY)"},
+    {"metadata_db.connect_timeout_ms", Int, "5000",
+     "deadline of connecting, milliseconds; libpq rounds up to whole seconds, at least 2"},
     // Managed PostgreSQL (metadb-postgres plugin)
     {"metadb_postgres.bin_path", Path, "",
      "folder of the PostgreSQL binaries (empty: PATH, then pg_config --bindir)"},
@@ -64,6 +68,8 @@ constexpr KeySpec kSchema[] = {
     // Admin API (controller plugin)
     {"controller.max_body_bytes", Int, "10485760", "largest accepted request body, bytes"},
     {"controller.threads", Int, "8", "worker threads of the admin API"},
+    {"controller.statement_timeout_ms", Int, "5000",
+     "client-side deadline of each admin API statement, milliseconds (then 503)"},
     // HTTP front end shared by the admin and query APIs (sdk/, ampd_toolkit/http_settings.h)
     {"http.request_timeout_ms", Int, "10000",
      "time a client has to send a whole request (head and body), milliseconds"},

@@ -62,7 +62,7 @@ ulr = "postgres://x"
   EXPECT_EQ(std::string(error.what()),
             file.string() +
                 ":7: unknown key \"metadata_db.ulr\"; known keys in [metadata_db] "
-                "are url, pool_size, auto_migrate");
+                "are url, pool_size, auto_migrate, acquire_timeout_ms, connect_timeout_ms");
 }
 
 TEST(ConfigErrors, UnknownTable) {
@@ -153,7 +153,8 @@ TEST(ConfigErrors, UnknownEnvironmentKey) {
   EXPECT_EQ(error.key(), "metadata_db.ulr");
   EXPECT_EQ(std::string(error.what()),
             "environment variable AMP_CONFIG_METADATA_DB__ULR: unknown key \"metadata_db.ulr\"; "
-            "known keys in [metadata_db] are url, pool_size, auto_migrate");
+            "known keys in [metadata_db] are url, pool_size, auto_migrate, acquire_timeout_ms, "
+            "connect_timeout_ms");
 }
 
 TEST(ConfigErrors, EnvironmentErrorWinsEvenWhenAFileIsValid) {

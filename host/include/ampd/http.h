@@ -4,6 +4,7 @@
 // Thread-safety: free functions without shared state.
 #pragma once
 
+#include <ampd/json_text.h>
 #include <ampd/plugin.h>
 
 #include <Poco/JSON/Object.h>
@@ -73,12 +74,12 @@ inline Poco::Net::ServerSocket listenOn(const Poco::Net::SocketAddress& address,
 inline void sendJsonError(Poco::Net::HTTPServerResponse& response,
                           Poco::Net::HTTPResponse::HTTPStatus status, const std::string& code,
                           const std::string& message) {
-  Poco::JSON::Object body;
-  body.set("error_code", code);
-  body.set("error_message", message);
-  std::ostringstream text;
-  body.stringify(text);
-  const auto payload = text.str();
+  // The one JSON escaper: the body stays valid UTF-8 JSON whatever bytes the message echoes.
+  std::string payload = "{\"error_code\":";
+  appendJsonString(payload, code);
+  payload += ",\"error_message\":";
+  appendJsonString(payload, message);
+  payload += '}';
   response.setStatusAndReason(status);  // setStatus alone would keep the reason "OK"
   response.setContentType("application/json");
   response.setContentLength(static_cast<std::streamsize>(payload.size()));

@@ -5,14 +5,20 @@
 // - Connections are opened lazily, on demand. A lease returns its connection on destruction;
 //   a connection whose status is bad (server restarted, broken socket) is dropped, not reused.
 //   Call Lease::discard() to drop one explicitly (e.g. after a cancelled query).
-// - acquire() waits up to `timeout` for a free slot, then throws PgError("connection pool
-//   exhausted ..."). Connecting errors propagate as PgError (URL password masked).
+// - acquire() has one deadline (`timeout`, default options.acquireTimeout) for the whole wait:
+//   for a free slot, then for connecting. Every slot busy until the deadline throws
+//   PgUnavailableError(Busy) ("DATABASE_BUSY"). A new connection gets libpq's connect_timeout
+//   of min(options.connectTimeout, time left), in whole seconds rounded up (at least 2 s, libpq's
+//   minimum); failing to connect throws PgUnavailableError(Unavailable). Other connecting errors
+//   propagate as PgError (URL password masked).
+// - Connections get options.statementDeadline as their exec() deadline (see ampd/pq.h).
 // - close() drops idle connections and makes later acquire() calls throw; connections still
 //   leased are closed when returned. The destructor closes too; every lease must be gone first.
 #pragma once
 
 #include <ampd/pq.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -47,7 +53,16 @@ class PgPool {
     std::unique_ptr<PgConnection> _conn;
   };
 
-  PgPool(std::string url, std::size_t size) : _url(std::move(url)), _size(size == 0 ? 1 : size) {}
+  struct Options {
+    std::size_t size = 10;
+    std::chrono::milliseconds acquireTimeout{5000};  ///< metadata_db.acquire_timeout_ms
+    std::chrono::milliseconds connectTimeout{5000};  ///< metadata_db.connect_timeout_ms
+    std::chrono::milliseconds statementDeadline{0};  ///< exec() deadline; zero: none
+  };
+
+  PgPool(std::string url, std::size_t size) : PgPool(std::move(url), Options{.size = size}) {}
+  PgPool(std::string url, Options options)
+      : _url(std::move(url)), _size(options.size == 0 ? 1 : options.size), _options(options) {}
   ~PgPool() { close(); }
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
@@ -55,13 +70,24 @@ class PgPool {
   const std::string& url() const { return _url; }
   std::size_t size() const { return _size; }
 
-  Lease acquire(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const Options& options() const { return _options; }
+
+  /// A connection within options().acquireTimeout.
+  Lease acquire() { return acquire(_options.acquireTimeout); }
+
+  /// A connection within `timeout` (see the contract above).
+  Lease acquire(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(_mutex);
-    if (!_available.wait_for(lock, timeout,
-                             [&] { return _closed || !_idle.empty() || _open < _size; })) {
-      throw PgError("connection pool exhausted: all " + std::to_string(_size) + " connections to " +
-                    maskPassword(_url) + " stayed busy for " + std::to_string(timeout.count()) +
-                    " ms");
+    if (!_available.wait_until(lock, deadline,
+                               [&] { return _closed || !_idle.empty() || _open < _size; })) {
+      throw PgUnavailableError(PgUnavailableError::Reason::Busy,
+                               "waiting for a database connection timed out after " +
+                                   std::to_string(timeout.count()) + " ms: all " +
+                                   std::to_string(_size) + " pooled connections stayed busy" +
+                                   "\nHINT: Try again later, or raise metadata_db.pool_size or "
+                                   "metadata_db.acquire_timeout_ms.",
+                               1);
     }
     if (_closed) throw PgError("connection pool to " + maskPassword(_url) + " is closed");
     if (!_idle.empty()) {
@@ -72,7 +98,14 @@ class PgPool {
     ++_open;  // reserve the slot, then connect without holding the lock
     lock.unlock();
     try {
-      return Lease(this, std::make_unique<PgConnection>(_url));
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      const auto connectTimeout =
+          _options.connectTimeout.count() > 0
+              ? std::max(std::chrono::milliseconds(1), std::min(_options.connectTimeout, left))
+              : _options.connectTimeout;
+      return Lease(this, std::make_unique<PgConnection>(
+                             _url, PgConnectOptions{connectTimeout, _options.statementDeadline}));
     } catch (...) {
       lock.lock();
       --_open;
@@ -108,6 +141,7 @@ class PgPool {
 
   const std::string _url;
   const std::size_t _size;
+  const Options _options;
   std::mutex _mutex;
   std::condition_variable _available;
   std::vector<std::unique_ptr<PgConnection>> _idle;

@@ -26,23 +26,35 @@ struct ApiResponse {
   static ApiResponse noContent() { return {204, {}, {}}; }
 };
 
-/// An error answered as Amp's {"error_code", "error_message"} with `status`.
+/// An error answered as Amp's {"error_code", "error_message"} with `status` (and a Retry-After
+/// header when retryAfterSeconds() > 0). message() is the whole message, NUL bytes included
+/// (what() would stop at the first one).
 class ApiError : public std::runtime_error {
  public:
-  ApiError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), _status(status), _code(std::move(code)) {}
+  ApiError(int status, std::string code, const std::string& message, int retryAfterSeconds = 0)
+      : std::runtime_error(message),
+        _status(status),
+        _code(std::move(code)),
+        _message(message),
+        _retryAfter(retryAfterSeconds) {}
   int status() const { return _status; }
   const std::string& code() const { return _code; }
+  const std::string& message() const { return _message; }
+  int retryAfterSeconds() const { return _retryAfter; }
 
  private:
   int _status;
   std::string _code;
+  std::string _message;
+  int _retryAfter;
 };
 
 /// The JSON body of an error.
 std::string errorBody(const std::string& code, const std::string& message);
 
-/// Runs `function`; a database failure (PgError) becomes a 500 ApiError with `code`.
+/// Runs `function`; a database failure (PgError) becomes a 500 ApiError with `code`, and a
+/// missed deadline or an unreachable database (PgUnavailableError) a 503 DATABASE_UNAVAILABLE or
+/// DATABASE_BUSY with Retry-After, logged as a warning (logger "controller").
 template <class Function>
 auto withDatabase(const char* code, Function&& function) -> decltype(function());
 
@@ -50,12 +62,18 @@ auto withDatabase(const char* code, Function&& function) -> decltype(function())
 
 #include <ampd/pq.h>
 
+#include <Poco/Logger.h>
+
 namespace ampd::controller {
 
 template <class Function>
 auto withDatabase(const char* code, Function&& function) -> decltype(function()) {
   try {
     return function();
+  } catch (const PgUnavailableError& e) {
+    Poco::Logger::get("controller")
+        .warning(std::string("admin API: ") + e.errorCode() + ": " + e.what());
+    throw ApiError(503, e.errorCode(), e.what(), e.retryAfterSeconds());
   } catch (const PgError& e) {
     throw ApiError(500, code, e.what());
   }

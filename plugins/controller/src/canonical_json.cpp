@@ -1,5 +1,8 @@
 #include "canonical_json.h"
 
+#include <ampd/json_text.h>
+#include <ampd/utf8.h>
+
 #include <cstdint>
 #include <set>
 
@@ -200,71 +203,20 @@ class Canonicalizer {
     }
   }
 
-  /// Appends `cp` the way serde_json writes it inside a string.
+  /// Appends `cp` the way serde_json writes it inside a string: the minimal escaping of the
+  /// one JSON escaper (ampd/json_text.h) is serde_json's.
   static void appendEscaped(std::string& s, std::uint32_t cp) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    switch (cp) {
-      case '"':
-        s += "\\\"";
-        return;
-      case '\\':
-        s += "\\\\";
-        return;
-      case '\b':
-        s += "\\b";
-        return;
-      case '\f':
-        s += "\\f";
-        return;
-      case '\n':
-        s += "\\n";
-        return;
-      case '\r':
-        s += "\\r";
-        return;
-      case '\t':
-        s += "\\t";
-        return;
-      default:
-        break;
-    }
-    if (cp < 0x20) {
-      s += "\\u00";
-      s += kHex[cp >> 4];
-      s += kHex[cp & 0xF];
-      return;
-    }
-    appendUtf8(s, cp);
+    std::string utf8;
+    appendUtf8(utf8, cp);
+    appendJsonStringContent(s, utf8);
   }
 
-  /// Validates one raw UTF-8 sequence starting at _pos and copies it.
+  /// Validates one raw UTF-8 sequence starting at _pos (ampd/utf8.h) and copies it.
   void rawUtf8(std::string& s) {
-    const auto lead = static_cast<unsigned char>(_text[_pos]);
-    int extra = 0;
-    std::uint32_t cp = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      extra = 1;
-      cp = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      extra = 2;
-      cp = lead & 0x0F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      extra = 3;
-      cp = lead & 0x07;
-    } else {
-      fail("valid UTF-8");
-    }
-    if (_pos + static_cast<std::size_t>(extra) >= _text.size()) fail("valid UTF-8");
-    for (int i = 1; i <= extra; ++i) {
-      const auto c = static_cast<unsigned char>(_text[_pos + static_cast<std::size_t>(i)]);
-      if ((c & 0xC0) != 0x80) fail("valid UTF-8");
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      fail("valid UTF-8");
-    s.append(_text.substr(_pos, static_cast<std::size_t>(extra) + 1));
-    _pos += static_cast<std::size_t>(extra) + 1;
+    const std::size_t length = utf8SequenceLength(_text, _pos);
+    if (length == 0) fail("valid UTF-8");
+    s.append(_text.substr(_pos, length));
+    _pos += length;
   }
 
   /// Reads a string token at _pos (on '"') and returns its canonical form, quotes included.

@@ -6,6 +6,7 @@
 
 #include <ampd/http.h>
 #include <ampd/plugin.h>
+#include <ampd/pq_pool_settings.h>
 #include <ampd_toolkit/http_settings.h>
 
 #include <Poco/Exception.h>
@@ -49,6 +50,9 @@ ControllerSettings ControllerSettings::fromConfig(const Poco::Util::AbstractConf
       readKey<Poco::Int64>(config, "controller.max_body_bytes", 10485760, 1));
   s.threads = static_cast<int>(readIntSetting(config, "controller.threads", 8, 1, 1024));
   applyHttpSettings(config, s.http);
+  s.pool = readPoolOptions(config);
+  s.pool.statementDeadline = std::chrono::milliseconds(
+      readKey<Poco::Int64>(config, "controller.statement_timeout_ms", 5000, 1));
   s.guard = readHttpGuardSettings(config);
   HttpGuard::checkConfig(s.guard.token, parseListenAddress(s.adminApiAddr, "admin_api_addr"),
                          "admin_api_addr");
@@ -90,11 +94,11 @@ void Controller::serve() {
   options.http.maxBodyBytes = _settings.maxBodyBytes;
   options.guard = _settings.guard;
 
-  _pool = std::make_unique<PgPool>(_databaseUrl, _settings.poolSize);
+  _pool = std::make_unique<PgPool>(_databaseUrl, _settings.pool);
   _datasets = std::make_unique<DatasetStore>(*_pool);
   _manifests = std::make_unique<ManifestStore>(*_pool);
   _providers = std::make_unique<ProviderStore>(_settings.providersDir, _logger);
-  addHealthRoutes(_router);
+  addHealthRoutes(_router, *_pool);
   addDatasetRoutes(_router, *_datasets);
   addManifestRoutes(_router, *_manifests);
   addProviderRoutes(_router, *_providers);

@@ -36,6 +36,8 @@ struct ControllerSettings {
   bool autoMigrate = true;                      ///< metadata_db.auto_migrate
   std::size_t maxBodyBytes = 10485760;          ///< controller.max_body_bytes
   int threads = 8;                              ///< controller.threads
+  PgPool::Options pool;  ///< metadata_db.pool_size, acquire_timeout_ms, connect_timeout_ms;
+                         ///< controller.statement_timeout_ms (client-side exec() deadline)
   /// The [http] deadlines and limits (see ampd_toolkit/http_settings.h).
   HttpServer::Options http = AdminServer::Options::defaultHttpOptions();
   HttpGuardSettings guard;  ///< http.allowed_hosts, allowed_origins, token

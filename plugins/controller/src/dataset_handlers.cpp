@@ -1,5 +1,6 @@
 #include "canonical_json.h"
 #include "handlers.h"
+#include "json_body.h"
 #include "json_writer.h"
 #include "names.h"
 
@@ -15,12 +16,14 @@ std::pair<std::string, std::string> datasetPath(const PathParams& params) {
   const auto& name = params.at("name");
   if (!isValidNamespace(ns))
     throw ApiError(400, "INVALID_PATH",
-                   "invalid namespace \"" + ns + "\": expected [a-z0-9_]+, at most " +
-                       std::to_string(kMaxNameLength) + " characters");
+                   "invalid namespace \"" + ns + "\"" + nulByteNote(ns) +
+                       ": expected [a-z0-9_]+, at most " + std::to_string(kMaxNameLength) +
+                       " characters");
   if (!isValidDatasetName(name))
     throw ApiError(400, "INVALID_PATH",
-                   "invalid dataset name \"" + name + "\": expected [a-z_][a-z0-9_]*, at most " +
-                       std::to_string(kMaxNameLength) + " characters");
+                   "invalid dataset name \"" + name + "\"" + nulByteNote(name) +
+                       ": expected [a-z_][a-z0-9_]*, at most " + std::to_string(kMaxNameLength) +
+                       " characters");
   return {ns, name};
 }
 
@@ -64,6 +67,7 @@ Manifest manifestOrInvalid(std::string_view text) {
 }
 
 ApiResponse registerDataset(DatasetStore& store, const ApiRequest& request) {
+  requireUtf8Body(request.body, "INVALID_PAYLOAD_FORMAT");
   std::string canonical;
   try {
     canonical = canonicalJson(request.body);
@@ -71,13 +75,20 @@ ApiResponse registerDataset(DatasetStore& store, const ApiRequest& request) {
     badPayload(std::string("the request body is not JSON: ") + e.what());
   }
   if (canonical.front() != '{') badPayload("the request body must be a JSON object");
-  const auto body = Poco::JSON::Parser().parse(canonical).extract<Poco::JSON::Object::Ptr>();
+  Poco::JSON::Object::Ptr body;
+  try {
+    body = Poco::JSON::Parser().parse(canonical).extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {  // valid JSON Poco cannot hold, e.g. a number like 1e999
+    badPayload("the request body cannot be read: " + e.displayText());
+  }
 
   const auto ns = requiredString(*body, "namespace");
   const auto name = requiredString(*body, "name");
-  if (!isValidNamespace(ns)) badPayload("invalid namespace \"" + ns + "\": expected [a-z0-9_]+");
+  if (!isValidNamespace(ns))
+    badPayload("invalid namespace \"" + ns + "\"" + nulByteNote(ns) + ": expected [a-z0-9_]+");
   if (!isValidDatasetName(name))
-    badPayload("invalid dataset name \"" + name + "\": expected [a-z_][a-z0-9_]*");
+    badPayload("invalid dataset name \"" + name + "\"" + nulByteNote(name) +
+               ": expected [a-z_][a-z0-9_]*");
   std::optional<std::string> version;
   if (body->has("version") && !body->isNull("version")) {
     version = requiredString(*body, "version");

@@ -9,10 +9,14 @@
 #include "provider_store.h"
 #include "router.h"
 
+#include <ampd/pq_health.h>
+
 namespace ampd::controller {
 
-/// GET /healthz.
-void addHealthRoutes(Router& router);
+/// GET /healthz: `SELECT 1` through `pool` within `deadline`; 200 {"status":"ok"}, or 503
+/// {"status":"unhealthy","error_code":...,"error_message":...} with Retry-After.
+void addHealthRoutes(Router& router, PgPool& pool,
+                     std::chrono::milliseconds deadline = kHealthCheckDeadline);
 /// POST/GET /datasets, DELETE /datasets/{namespace}/{name}, versions and manifest by revision.
 void addDatasetRoutes(Router& router, DatasetStore& store);
 /// GET/POST/DELETE /manifests, GET/DELETE /manifests/{hash}, GET /manifests/{hash}/datasets.

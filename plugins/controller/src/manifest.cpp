@@ -3,6 +3,7 @@
 #include "canonical_json.h"
 
 #include <Poco/DigestEngine.h>
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/SHA2Engine.h>
@@ -22,8 +23,12 @@ Manifest parseManifest(std::string_view text) {
   m.canonical = canonicalJson(text);
   if (m.canonical.empty() || m.canonical.front() != '{')
     throw ManifestError("a manifest must be a JSON object");
-  Poco::JSON::Parser parser;
-  const auto root = parser.parse(m.canonical).extract<Poco::JSON::Object::Ptr>();
+  Poco::JSON::Object::Ptr root;
+  try {
+    root = Poco::JSON::Parser().parse(m.canonical).extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {  // valid JSON Poco cannot hold, e.g. a number like 1e999
+    throw ManifestError("the manifest cannot be read: " + e.displayText());
+  }
 
   const auto kind = root->get("kind");
   if (kind.isEmpty() || !kind.isString())

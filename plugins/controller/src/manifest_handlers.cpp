@@ -1,5 +1,6 @@
 #include "canonical_json.h"
 #include "handlers.h"
+#include "json_body.h"
 #include "json_writer.h"
 #include "names.h"
 
@@ -10,11 +11,13 @@ std::string hashPath(const PathParams& params) {
   const auto& hash = params.at("hash");
   if (!isManifestHash(hash))
     throw ApiError(400, "INVALID_HASH",
-                   "invalid manifest hash \"" + hash + "\": expected 64 hex digits (SHA-256)");
+                   "invalid manifest hash \"" + hash + "\"" + nulByteNote(hash) +
+                       ": expected 64 hex digits (SHA-256)");
   return toLowerAscii(hash);
 }
 
 ApiResponse registerManifest(ManifestStore& store, const ApiRequest& request) {
+  requireUtf8Body(request.body, "INVALID_PAYLOAD_FORMAT");
   Manifest manifest;
   try {
     manifest = parseManifest(request.body);

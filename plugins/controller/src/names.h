@@ -30,6 +30,12 @@ bool isValidProviderName(std::string_view name);
 /// A manifest hash: exactly 64 hex digits (either case; compare in lower case).
 bool isManifestHash(std::string_view text);
 
+/// " (it contains a NUL byte)" when `name` holds one, else empty: said in messages, since
+/// the escaped \u0000 inside a quoted name is easy to miss.
+inline std::string nulByteNote(std::string_view name) {
+  return name.find('\0') == std::string_view::npos ? "" : " (it contains a NUL byte)";
+}
+
 /// Lower-cases ASCII letters (for hashes given in upper case).
 std::string toLowerAscii(std::string_view text);
 

@@ -1,9 +1,9 @@
 #include "handlers.h"
+#include "json_body.h"
 #include "json_writer.h"
 #include "names.h"
 
 #include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
 
 namespace ampd::controller {
 namespace {
@@ -12,7 +12,8 @@ std::string namePath(const PathParams& params) {
   const auto& name = params.at("name");
   if (!isValidProviderName(name))
     throw ApiError(400, "INVALID_PROVIDER_NAME",
-                   "invalid provider name \"" + name + "\": expected [A-Za-z0-9_][A-Za-z0-9_-]*");
+                   "invalid provider name \"" + name + "\"" + nulByteNote(name) +
+                       ": expected [A-Za-z0-9_][A-Za-z0-9_-]*");
   return name;
 }
 
@@ -21,22 +22,15 @@ std::string namePath(const PathParams& params) {
 }
 
 ApiResponse createProvider(ProviderStore& store, const ApiRequest& request) {
-  Poco::JSON::Object::Ptr body;
-  try {
-    const auto parsed = Poco::JSON::Parser().parse(request.body);
-    if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
-      badBody("the request body must be a JSON object");
-    body = parsed.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    badBody("the request body is not JSON: " + e.message());
-  }
+  const auto body = parseJsonObjectBody(request.body, "INVALID_REQUEST_BODY");
   for (const char* key : {"name", "kind"}) {
     if (!body->has(key) || !body->get(key).isString())
       badBody(std::string("field \"") + key + "\" is required and must be a string");
   }
   const auto name = body->getValue<std::string>("name");
   if (!isValidProviderName(name))
-    badBody("invalid provider name \"" + name + "\": expected [A-Za-z0-9_][A-Za-z0-9_-]*");
+    badBody("invalid provider name \"" + name + "\"" + nulByteNote(name) +
+            ": expected [A-Za-z0-9_][A-Za-z0-9_-]*");
   try {
     store.put(*body);
   } catch (const ProviderConversionError& e) {

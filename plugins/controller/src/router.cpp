@@ -78,7 +78,10 @@ ApiResponse Router::dispatch(const ApiRequest& request) const {
       try {
         return route.handler(request, params);
       } catch (const ApiError& e) {
-        return errorResponse(e.status(), e.code(), e.what());
+        auto response = errorResponse(e.status(), e.code(), e.message());
+        if (e.retryAfterSeconds() > 0)
+          response.headers["Retry-After"] = std::to_string(e.retryAfterSeconds());
+        return response;
       } catch (const std::exception& e) {
         return errorResponse(500, "INTERNAL_ERROR", e.what());
       }

@@ -15,7 +15,10 @@
 //   404     NOT_FOUND             a path other than / and /health
 //   405     METHOD_NOT_ALLOWED    / without POST, /health without GET/HEAD
 //   413     PAYLOAD_TOO_LARGE     body over [server] max_body_bytes
-//   503     DATABASE_UNAVAILABLE  no database connection (pool exhausted, connection lost)
+//   503     DATABASE_UNAVAILABLE  cannot connect in time, connection lost, or no answer within
+//                                 statement_timeout + grace (with Retry-After)
+//   503     DATABASE_BUSY         every pooled connection stayed busy past
+//                                 metadata_db.acquire_timeout_ms (with Retry-After)
 //   503     SERVER_STOPPING       ampd is shutting down; the query was cancelled
 //   500     INTERNAL_ERROR        a bug in ampd
 //

@@ -5,6 +5,7 @@
 #include "sql_text.h"
 
 #include <ampd/http_guard.h>
+#include <ampd/pq_health.h>
 
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
@@ -102,9 +103,16 @@ void QueryEndpoint::handle(HttpExchange& exchange) noexcept {
     if (path == "/health") {
       if (method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD)
         return sendMethodNotAllowed(exchange, "GET, HEAD", "use GET /health");
-      exchange.response().setStatus(HTTPResponse::HTTP_OK);
+      const auto health = checkDatabaseHealth(_pool);
+      if (!health.ok) {
+        _logger.warning("query API: /health: database unhealthy: " + health.errorCode + ": " +
+                        health.reason);
+        exchange.response().set("Retry-After", std::to_string(health.retryAfterSeconds));
+      }
+      exchange.response().setStatusAndReason(health.ok ? HTTPResponse::HTTP_OK
+                                                       : HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
       exchange.response().setContentType("application/json");
-      exchange.send("{\"status\":\"ok\"}\n");
+      exchange.send(health.json() + "\n");
       return;
     }
     exchange.sendError(
@@ -132,6 +140,7 @@ void QueryEndpoint::handleQuery(HttpExchange& exchange) {
     return;
   }
 
+  const auto started = std::chrono::steady_clock::now();  // the wait for a connection counts
   std::optional<PgPool::Lease> lease;
   try {
     lease.emplace(_pool.acquire(_settings.acquireTimeout));
@@ -140,8 +149,12 @@ void QueryEndpoint::handleQuery(HttpExchange& exchange) {
       stopping();
       return;
     }
-    _logger.warning(std::string("query API: no database connection: ") + e.what());
-    exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable, e.what());
+    const auto* unavailable = dynamic_cast<const PgUnavailableError*>(&e);
+    const std::string code = unavailable ? unavailable->errorCode() : kDatabaseUnavailable;
+    _logger.warning("query API: no database connection: " + code + ": " + e.what());
+    exchange.response().set("Retry-After",
+                            std::to_string(unavailable ? unavailable->retryAfterSeconds() : 1));
+    exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, code, e.what());
     return;
   }
   const int clientFd = exchange.clientFd();
@@ -151,7 +164,6 @@ void QueryEndpoint::handleQuery(HttpExchange& exchange) {
     return;
   }
 
-  const auto started = std::chrono::steady_clock::now();
   RegisteredQuery control(*registration, clientFd);
   HttpResultSink sink(exchange);
   const auto outcome = QueryRunner((*lease)->get(), _settings.query, control).run(body, sink);
@@ -182,6 +194,8 @@ void QueryEndpoint::handleQuery(HttpExchange& exchange) {
                           summary);
       if (sink.begun()) return sink.writeErrorLine(kQueryError, describeFailure(failure));
       const auto error = errorResponseFor(failure);
+      if (error.status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE)
+        exchange.response().set("Retry-After", "1");
       exchange.sendError(error.status, error.code, error.message);
       return;
     }
@@ -189,6 +203,14 @@ void QueryEndpoint::handleQuery(HttpExchange& exchange) {
       _logger.information("client disconnected; query cancelled after " + summary);
       exchange.closeAfterResponse();
       return;
+    case Kind::Unanswered: {
+      const auto waited = unansweredMessage(_settings.query);
+      _logger.warning("query API: DATABASE_UNAVAILABLE: " + waited + "; gave up after " + summary);
+      if (sink.begun()) return sink.writeErrorLine(kDatabaseUnavailable, waited);
+      exchange.response().set("Retry-After", "1");
+      exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable, waited);
+      return;
+    }
     case Kind::Stopped:
       _logger.information("ampd is stopping; query cancelled after " + summary);
       if (sink.begun())

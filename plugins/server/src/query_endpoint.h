@@ -2,7 +2,8 @@
 //
 //   POST /        body = one SQL statement → 200 application/x-ndjson, chunked, one JSON object
 //                 per row (see value_encoding.h), or an error (see error_codes.h)
-//   GET  /health  → 200 {"status":"ok"}
+//   GET  /health  → 200 {"status":"ok"}, or 503 {"status":"unhealthy",...} when `SELECT 1` does
+//                 not complete within 2 s (ampd/pq_health.h)
 //
 // Each query takes a connection from the pool, registers in ActiveQueries (so a stop cancels
 // it) and runs through QueryRunner with the response as its sink. A connection whose query was
@@ -34,8 +35,9 @@ namespace ampd::server {
 
 struct EndpointSettings {
   QuerySettings query;
-  /// How long a request waits for a free pooled connection before 503 DATABASE_UNAVAILABLE.
-  std::chrono::milliseconds acquireTimeout{10000};
+  /// How long a request waits for a pooled connection (metadata_db.acquire_timeout_ms) before
+  /// 503 DATABASE_BUSY (every connection busy) or DATABASE_UNAVAILABLE (cannot connect).
+  std::chrono::milliseconds acquireTimeout{5000};
 };
 
 class QueryEndpoint {

@@ -30,11 +30,20 @@ constexpr int kRefillWaitMs = 2;
 
 }  // namespace
 
+std::string unansweredMessage(const QuerySettings& settings) {
+  return "the database did not answer within " +
+         std::to_string((settings.statementTimeout + settings.answerGrace).count()) +
+         " ms (server.statement_timeout_ms + " + std::to_string(settings.answerGrace.count()) +
+         " ms grace); the connection was dropped\nHINT: The database server may be frozen or "
+         "overloaded. Try again later.";
+}
+
 QueryRunner::QueryRunner(PGconn* conn, const QuerySettings& settings, QueryControl& control)
     : _conn(conn), _settings(settings), _control(control) {}
 
 QueryOutcome QueryRunner::run(const std::string& sql, ResultSink& sink) {
   QueryOutcome outcome;
+  _lastAnswer = std::chrono::steady_clock::now();
   const std::string setup =
       "BEGIN READ ONLY; SET LOCAL statement_timeout = " +
       std::to_string(_settings.statementTimeout.count()) +
@@ -152,8 +161,16 @@ bool QueryRunner::waitForInput(ResultSink* sink, QueryOutcome& outcome) {
   }
   if (ready < 0 && errno != EINTR) return false;
   if (!_cancelled && _control.stopRequested()) interrupt(QueryOutcome::Kind::Stopped, outcome);
-  if (_cancelled && std::chrono::steady_clock::now() > _cancelDeadline) {
+  const auto now = std::chrono::steady_clock::now();
+  if (_cancelled && now > _cancelDeadline) {
     _abandoned = true;  // PostgreSQL did not end the query in time; drop the connection
+    return false;
+  }
+  if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) _lastAnswer = now;
+  if (!_cancelled && _settings.statementTimeout.count() > 0 &&
+      now - _lastAnswer > _settings.statementTimeout + _settings.answerGrace) {
+    _abandoned = true;  // a frozen server: no cancel request, it would hang as well
+    outcome.kind = QueryOutcome::Kind::Unanswered;
     return false;
   }
   if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && PQconsumeInput(_conn) == 0)

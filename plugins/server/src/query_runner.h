@@ -17,7 +17,8 @@
 //
 // While waiting for PostgreSQL the runner polls the client's socket too: a client that hangs
 // up (or a stop of the server, see QueryControl) cancels the query with PQcancel, and the
-// connection is reported as not reusable (the caller discards it).
+// connection is reported as not reusable (the caller discards it). A server that stays silent
+// past statement_timeout + QuerySettings::answerGrace is given up (outcome Unanswered).
 //
 // Thread-safety: a QueryRunner is used by one thread, for one query, like its connection.
 #pragma once
@@ -75,6 +76,7 @@ struct QueryOutcome {
     Failed,      ///< PostgreSQL reported `failure`
     ClientGone,  ///< the client disconnected; the query was cancelled
     Stopped,     ///< the server is stopping; the query was cancelled
+    Unanswered,  ///< PostgreSQL sent nothing for statementTimeout + answerGrace; abandoned
   };
   Kind kind = Kind::Completed;
   bool begun = false;      ///< ResultSink::begin() was called
@@ -88,9 +90,17 @@ struct QuerySettings {
   std::size_t flushBytes = 64 * 1024;
   /// How long to wait for PostgreSQL to end a cancelled query before giving the connection up.
   std::chrono::milliseconds cancelGrace{5000};
+  /// When PostgreSQL has sent nothing for statementTimeout + answerGrace (its own timeout
+  /// would have ended the statement by then), the server is taken to be frozen: the
+  /// connection is dropped without a cancel request (PQcancel would connect to the frozen
+  /// postmaster and hang) and the outcome is Unanswered. No deadline when statementTimeout is 0.
+  std::chrono::milliseconds answerGrace{5000};
   /// How often a wait for PostgreSQL wakes up to check QueryControl::stopRequested().
   std::chrono::milliseconds pollInterval{100};
 };
+
+/// The message of an Unanswered outcome, naming the wait and its deadline.
+std::string unansweredMessage(const QuerySettings& settings);
 
 class QueryRunner {
  public:
@@ -139,6 +149,7 @@ class QueryRunner {
   bool _cancelled = false;
   bool _abandoned = false;
   std::chrono::steady_clock::time_point _cancelDeadline;
+  std::chrono::steady_clock::time_point _lastAnswer;  ///< PostgreSQL last sent something
 };
 
 }  // namespace ampd::server

@@ -8,6 +8,7 @@
 #include <ampd/http.h>
 #include <ampd/http_guard.h>
 #include <ampd/plugin.h>
+#include <ampd/pq_pool_settings.h>
 #include <ampd/service_registry.h>
 #include <ampd_toolkit/http_settings.h>
 
@@ -68,6 +69,9 @@ class QueryServerPlugin final : public ampd::Plugin {
           "\nHINT: list a plugin that provides it (metadb-postgres or metadb-external) in "
           "`plugins`.");
     settings.databaseUrl = readOnlyLogin(context, *database);
+    const auto pool = ampd::readPoolOptions(config);  // deadlines: ampd/pq_pool_settings.h
+    settings.endpoint.acquireTimeout = pool.acquireTimeout;
+    settings.databaseUrl = ampd::withConnectTimeout(settings.databaseUrl, pool.connectTimeout);
 
     _server = std::make_unique<ampd::server::QueryServer>(settings, context.logger());
     _server->start();

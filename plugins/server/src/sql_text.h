@@ -9,9 +9,6 @@
 
 namespace ampd::server {
 
-/// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates, ≤ U+10FFFF).
-bool isValidUtf8(std::string_view text);
-
 /// Why `body` cannot be sent as SQL, or nothing when it can: empty or only whitespace, not
 /// UTF-8, or holding a NUL byte (which libpq would silently cut the statement at).
 std::optional<std::string> sqlTextProblem(std::string_view body);
