@@ -90,61 +90,9 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
  public:
   void start(ampd::PluginContext& context) override {
     _context = &context;
-    auto& log = context.logger();
-    const auto& config = context.config();
-    const auto& ampDir = context.ampDir();
-
-    requireWritable(ampDir, "amp dir");
-    requireWritable(ampDir / "metadb", "data directory");
-    try {
-      _ampDirLock.emplace(ampDir / kLockFileName);
-    } catch (const mp::LockFileInUseError& e) {
-      throw ampd::PluginConfigError(
-          "amp dir " + ampDir.string() + " is in use by ampd pid " + std::to_string(e.holderPid()) +
-          " (lock " + (ampDir / kLockFileName).string() +
-          ").\nHint: stop that ampd first, or give this one another amp dir with --amp-dir or "
-          "AMP_DIR.");
-    }
-
-    auto builder = mp::PostgresBuilder(ampDir / "metadb");
-    // The builder's setters are [[nodiscard]] (a forgotten start() is a bug); here they are
-    // applied in steps, so their results are discarded explicitly.
-    (void)builder.locale(config.getString(key("locale"), "C"))
-        .encoding(config.getString(key("encoding"), "UTF8"))
-        .binPath(config.getString(key("bin_path"), ""))
-        .runAs(config.getString(key("run_as"), ""))
-        .startTimeout(seconds(config, "start_timeout_secs", 30))
-        .initdbTimeout(seconds(config, "initdb_timeout_secs", 120))
-        .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
-        .logger(log)
-        .onUnexpectedExit(
-            [this](const mp::ExitStatus& status, const std::vector<std::string>& lines) {
-              std::lock_guard guard(_failureMutex);
-              if (_stopping) return;
-              _context->reportFailure("PostgreSQL exited unexpectedly (" + status.describe() +
-                                      "); last lines: " + joinLast(lines));
-            });
-    for (const auto& [name, value] : table(config, "config_params"))
-      (void)builder.configParam(name, value);
-    for (const auto& [name, value] : table(config, "initdb_args")) {
-      if (value == "false") continue;
-      (void)builder.initdbArg(name, value == "true" ? "" : value);
-    }
-
-    try {
-      _postgres.emplace(builder.start());
-    } catch (const mp::BinariesNotFoundError& e) {
-      throw ampd::PluginConfigError(std::string(e.what()) +
-                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
-    } catch (const mp::VersionMismatchError& e) {
-      throw ampd::PluginConfigError(std::string(e.what()) +
-                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
-    } catch (const mp::ClusterVersionFileError& e) {
-      throw ampd::PluginConfigError(e.what());
-    } catch (const mp::IdentityError& e) {
-      throw ampd::PluginConfigError(e.what());
-    }
-
+    lockAmpDir(context.ampDir());
+    auto builder = makeBuilder(context);
+    startServer(builder);
     prepareReaderRole();
     context.registry().publish(
         ampd::kMetadataDbService,
@@ -157,7 +105,7 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
          {"server_version", _postgres->serverVersion()},
          {"managed", "true"}});
     _published = true;
-    log.information("metadata-db ready at " + _postgres->url());
+    context.logger().information("metadata-db ready at " + _postgres->url());
   }
 
   void stop() noexcept override {
@@ -185,6 +133,66 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
   }
 
  private:
+  /// Refuses an unwritable amp dir, then takes its lock (a second ampd on it exits 2).
+  void lockAmpDir(const std::filesystem::path& ampDir) {
+    requireWritable(ampDir, "amp dir");
+    requireWritable(ampDir / "metadb", "data directory");
+    try {
+      _ampDirLock.emplace(ampDir / kLockFileName);
+    } catch (const mp::LockFileInUseError& e) {
+      throw ampd::PluginConfigError(
+          "amp dir " + ampDir.string() + " is in use by ampd pid " + std::to_string(e.holderPid()) +
+          " (lock " + (ampDir / kLockFileName).string() +
+          ").\nHint: stop that ampd first, or give this one another amp dir with --amp-dir or "
+          "AMP_DIR.");
+    }
+  }
+
+  /// The builder for <amp_dir>/metadb, from the [metadb_postgres] table.
+  mp::PostgresBuilder makeBuilder(ampd::PluginContext& context) {
+    const auto& config = context.config();
+    auto builder = mp::PostgresBuilder(context.ampDir() / "metadb");
+    builder.locale(config.getString(key("locale"), "C"))
+        .encoding(config.getString(key("encoding"), "UTF8"))
+        .binPath(config.getString(key("bin_path"), ""))
+        .runAs(config.getString(key("run_as"), ""))
+        .startTimeout(seconds(config, "start_timeout_secs", 30))
+        .initdbTimeout(seconds(config, "initdb_timeout_secs", 120))
+        .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
+        .logger(context.logger())
+        .onUnexpectedExit(
+            [this](const mp::ExitStatus& status, const std::vector<std::string>& lines) {
+              std::lock_guard guard(_failureMutex);
+              if (_stopping) return;
+              _context->reportFailure("PostgreSQL exited unexpectedly (" + status.describe() +
+                                      "); last lines: " + joinLast(lines));
+            });
+    for (const auto& [name, value] : table(config, "config_params"))
+      builder.configParam(name, value);
+    for (const auto& [name, value] : table(config, "initdb_args")) {
+      if (value == "false") continue;
+      builder.initdbArg(name, value == "true" ? "" : value);
+    }
+    return builder;
+  }
+
+  /// Starts the server; the errors a user fixes in the configuration become PluginConfigError.
+  void startServer(const mp::PostgresBuilder& builder) {
+    try {
+      _postgres.emplace(builder.start());
+    } catch (const mp::BinariesNotFoundError& e) {
+      throw ampd::PluginConfigError(std::string(e.what()) +
+                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+    } catch (const mp::VersionMismatchError& e) {
+      throw ampd::PluginConfigError(std::string(e.what()) +
+                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+    } catch (const mp::ClusterVersionFileError& e) {
+      throw ampd::PluginConfigError(e.what());
+    } catch (const mp::IdentityError& e) {
+      throw ampd::PluginConfigError(e.what());
+    }
+  }
+
   /// Creates or re-asserts the reader role as the superuser (see reader_role.h).
   void prepareReaderRole() {
     try {
