@@ -16,11 +16,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <managed_postgres/binary_discovery.h>
@@ -29,6 +31,7 @@
 #include <managed_postgres/postgres_version.h>
 #include <managed_postgres/process_identity.h>
 #include <managed_postgres/running_postgres.h>
+#include <managed_postgres/template_cache.h>
 
 #include "reader_role.h"
 
@@ -38,6 +41,7 @@ namespace mp = managed_postgres;
 
 constexpr const char* kTable = "metadb_postgres";
 constexpr const char* kLockFileName = "ampd.lock";
+constexpr const char* kVersionCacheName = "postgres-version.cache";
 
 std::string key(const std::string& name) { return std::string(kTable) + "." + name; }
 
@@ -78,6 +82,36 @@ void requireWritable(const std::filesystem::path& dir, const std::string& what) 
       "writes to its data directory even to start.\nHint: remount the file system read-write "
       "(or fix the folder's permissions), or choose a writable amp dir with --amp-dir or "
       "AMP_DIR.");
+}
+
+/// metadb_postgres.template_cache: "" turns the cache off; a leading `$XDG_CACHE_HOME` (the
+/// default value) is the XDG cache dir (else ~/.cache); `~/` is $HOME; a relative path is
+/// relative to the amp dir. Empty result: no cache.
+std::filesystem::path templateCacheDir(const Poco::Util::AbstractConfiguration& config,
+                                       const std::filesystem::path& ampDir, Poco::Logger& log) {
+  constexpr std::string_view kXdg = "$XDG_CACHE_HOME";
+  const auto value = config.getString(key("template_cache"), std::string(kXdg) + "/ampd/templates");
+  if (value.empty()) {
+    log.debug("initdb template cache off (metadb_postgres.template_cache is empty)");
+    return {};
+  }
+  if (value.rfind(kXdg, 0) == 0) {
+    const auto base = mp::defaultTemplateCacheDir();  // <cache home>/ampd/templates
+    if (!base) {
+      log.warning(
+          "initdb template cache off: neither XDG_CACHE_HOME nor HOME is set.\nHint: set "
+          "metadb_postgres.template_cache to a folder.");
+      return {};
+    }
+    const auto cacheHome = base->parent_path().parent_path();
+    return (cacheHome / std::filesystem::path(value.substr(kXdg.size())).relative_path())
+        .lexically_normal();
+  }
+  if (value.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    if (home != nullptr) return std::filesystem::path(home) / value.substr(2);
+  }
+  return (ampDir / value).lexically_normal();  // an absolute value replaces ampDir
 }
 
 std::string joinLast(const std::vector<std::string>& lines) {
@@ -160,6 +194,9 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
         .initdbTimeout(seconds(config, "initdb_timeout_secs", 120))
         .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
         .logger(context.logger())
+        .templateCache(templateCacheDir(config, context.ampDir(), context.logger()))
+        // `postgres --version` is remembered per binary (path, size, mtime), saving an exec.
+        .versionCache(context.ampDir() / kVersionCacheName)
         .onUnexpectedExit(
             [this](const mp::ExitStatus& status, const std::vector<std::string>& lines) {
               std::lock_guard guard(_failureMutex);

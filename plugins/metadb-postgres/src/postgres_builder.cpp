@@ -18,6 +18,7 @@
 #include <managed_postgres/binary_discovery.h>
 #include <managed_postgres/orphan_detection.h>
 #include <managed_postgres/postgres_version.h>
+#include <managed_postgres/template_cache.h>
 
 #include "running_postgres_state.h"
 #include "version_query.h"
@@ -73,6 +74,17 @@ void handOver(const fs::path& dir, const ProcessIdentity& identity) {
   if (::chown(dir.c_str(), identity.uid, identity.gid) != 0)
     throw DataDirError("cannot give " + dir.string() + " to user " + identity.userName + ": " +
                        std::strerror(errno));
+}
+
+/// With a switched user (runAs), every entry of a copied cluster must belong to that user too.
+void handOverTree(const fs::path& dir, const ProcessIdentity& identity) {
+  if (identity.kind != ProcessIdentity::Kind::SwitchUser) return;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (::lchown(it->path().c_str(), identity.uid, identity.gid) != 0)
+      throw DataDirError("cannot give " + it->path().string() + " to user " + identity.userName +
+                         ": " + std::strerror(errno));
+  if (ec) throw DataDirError("cannot list " + dir.string() + ": " + ec.message());
 }
 
 bool postmasterSaysReady(const fs::path& dataDir) {
@@ -230,6 +242,14 @@ PostgresBuilder& PostgresBuilder::onUnexpectedExit(ExitCallback callback) {
   _onUnexpectedExit = std::move(callback);
   return *this;
 }
+PostgresBuilder& PostgresBuilder::templateCache(fs::path dir) {
+  _templateCache = std::move(dir);
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::versionCache(fs::path file) {
+  _versionCache = std::move(file);
+  return *this;
+}
 
 /// One run of start(), step by step: each step is a member function, called in order by run().
 /// What the steps share (the binaries, the version query, the lock, the identity) is state of
@@ -268,7 +288,7 @@ class PostgresBuilder::Startup {
     DiscoveryOptions discovery;
     if (!_b._binPath.empty()) discovery.binPath = _b._binPath;
     _binaries = findPostgresBinaries(discovery);
-    _versionQuery.emplace(_binaries.postgres, false);
+    _versionQuery.emplace(_binaries.postgres, _b._versionCache, false);
   }
 
   /// The binaries' version (waits for `postgres --version`), logged the first time.
@@ -339,16 +359,54 @@ class PostgresBuilder::Startup {
   void createCluster() {
     TempDir temp(_tempDir);
     handOver(temp.path(), _identity);
-    const auto initdbBegin = std::chrono::steady_clock::now();
-    runInitdb(temp.path());
+    const auto begin = std::chrono::steady_clock::now();
+    const auto args = initdbArgs(temp.path(), _b._locale, _b._encoding, _b._initdbArgs);
+    std::optional<TemplateCache> cache;
+    std::optional<TemplateKey> key;
+    if (!_b._templateCache.empty()) {
+      cache.emplace(_b._templateCache, _log);
+      key = templateKey(version().full, version().major, args);
+    }
+    if (cache && copyFromTemplate(*cache, *key, temp.path())) {
+      handOverTree(temp.path(), _identity);
+    } else {
+      runInitdb(temp.path(), args);
+      _log.information("new cluster initialized in " + std::to_string(elapsedMs(begin)) + " ms");
+      if (cache && _templatesUsable) storeTemplate(*cache, *key, temp.path());
+    }
     moveIntoPlace(temp);
-    _log.information("new cluster initialized in " + std::to_string(elapsedMs(initdbBegin)) +
-                     " ms");
     version();  // answered long ago, while initdb ran
   }
 
-  void runInitdb(const fs::path& target) {
-    const auto args = initdbArgs(target, _b._locale, _b._encoding, _b._initdbArgs);
+  /// True when the cluster was copied from the template; a cache that cannot be used at all is
+  /// one warning (and no attempt to store a template afterwards).
+  bool copyFromTemplate(TemplateCache& cache, const TemplateKey& key, const fs::path& target) {
+    try {
+      return cache.copyTo(key, target);
+    } catch (const TemplateCacheError& e) {
+      warnCacheUnusable(cache, e);
+      return false;
+    }
+  }
+
+  /// Stores the fresh cluster as the template, before its first start (it is still pristine).
+  void storeTemplate(TemplateCache& cache, const TemplateKey& key, const fs::path& cluster) {
+    try {
+      cache.store(key, cluster);
+    } catch (const TemplateCacheError& e) {
+      warnCacheUnusable(cache, e);
+    }
+  }
+
+  void warnCacheUnusable(const TemplateCache& cache, const TemplateCacheError& e) {
+    _templatesUsable = false;
+    _log.warning("the initdb template cache " + cache.root().string() +
+                 " cannot be used, so new clusters are made by initdb: " + e.what() +
+                 "\nHint: make the folder writable, or choose another one (in ampd: "
+                 "metadb_postgres.template_cache; an empty value turns the cache off).");
+  }
+
+  void runInitdb(const fs::path& target, const std::vector<std::string>& args) {
     _log.information("initializing new cluster in " + _b._dataDir.string() + " (built in " +
                      target.string() +
                      ", renamed when complete): " + joinArgs(_binaries.initdb, args));
@@ -485,6 +543,7 @@ class PostgresBuilder::Startup {
   std::optional<detail::VersionQuery> _versionQuery;
   bool _versionLogged = false;
   bool _created = false;
+  bool _templatesUsable = true;
   std::optional<ClusterLock> _lock;
   fs::path _tempDir;
   std::optional<std::string> _clusterVersion;

@@ -15,9 +15,11 @@
 //     a non-empty data dir without PG_VERSION (DataDirError naming it and its content);
 //  3. if PG_VERSION exists, refuses a different major version (VersionMismatchError), untouched;
 //  4. deals with a leftover postmaster.pid (cleanUpLeftover: stale file removed, orphan stopped);
-//  5. runs initdb when there is no cluster yet ("initializing new cluster"), into
-//     `<data_dir>.initdb`, then renames that onto the data dir (all or nothing), else logs "reusing
-//     existing cluster" (initdb-only options logged at debug as ignored);
+//  5. when there is no cluster yet, copies the template for these initdb options from
+//     templateCache() ("new cluster copied from template"), else runs initdb ("initializing new
+//     cluster") and stores its cluster as the template; either way into `<data_dir>.initdb`,
+//     then renames that onto the data dir (all or nothing). Else logs "reusing existing
+//     cluster" (initdb-only options logged at debug as ignored);
 //  6. chooses the socket dir (chooseSocketDir) and starts postgres with its output piped into
 //     the logger "postgres" (levels from postgres' own tags);
 //  7. pings the socket with libpq, retried with backoff under startTimeout(); if postgres exits
@@ -109,6 +111,15 @@ class PostgresBuilder {
   PostgresBuilder& outputLogger(Poco::Logger& logger);
   /// See ExitCallback.
   PostgresBuilder& onUnexpectedExit(ExitCallback callback);
+  /// The initdb template cache (template_cache.h); empty (the default) means none: every new
+  /// cluster is made by initdb. With a cache, a new cluster is a verified copy of the template
+  /// for this run's initdb options when there is one; else initdb runs and its fresh cluster
+  /// becomes the template (copied before the first start; a failure to make it is one warning,
+  /// never a failed start). A cache that cannot be used is one warning, then initdb.
+  PostgresBuilder& templateCache(std::filesystem::path dir);
+  /// A file that remembers `postgres --version` for the binary's path, size, mtime and inode,
+  /// so a start does not run it while the binary is unchanged; empty (the default): always run.
+  PostgresBuilder& versionCache(std::filesystem::path file);
 
   /// Starts the server (see the steps above) and returns its owner once it accepts connections.
   ///
@@ -159,6 +170,8 @@ class PostgresBuilder {
   Poco::Logger* _logger = nullptr;
   Poco::Logger* _outputLogger = nullptr;
   ExitCallback _onUnexpectedExit;
+  std::filesystem::path _templateCache;
+  std::filesystem::path _versionCache;
 };
 
 /// Raised by start() when the data dir cannot be created, read or used; names the path.
