@@ -12,11 +12,13 @@
 //   <root>/<key>.lock        flock(2): shared while a template is copied, exclusive while made
 //   <root>/.<key>.tmp-<pid>  a template being made (renamed onto <key> when complete)
 //
-// Made atomically: the copy goes into the temp dir, every file and directory is fsynced, the
-// manifest is written last, then rename(2). A template whose manifest is missing, unparsable,
-// or does not match the files (sizes, checksums, an extra or missing file) is never used: it is
-// replaced by the next store(). Two processes racing to make the same template are safe: the
-// second finds the first's under the exclusive lock and keeps it.
+// Made atomically: the copy goes into the temp dir, the manifest (sizes and checksums of the
+// source) is written last, then rename(2). The files are not fsynced (a thousand fsyncs cost
+// seconds on the first start): every use verifies every checksum, so a template damaged by a
+// crash before its data reached the disk is detected and made again, never used. A template whose
+// manifest is missing, unparsable, or does not match the files (sizes, checksums, an extra or
+// missing file) is never used: it is replaced by the next store(). Two processes racing to make the
+// same template are safe: the second finds the first's under the exclusive lock and keeps it.
 //
 // Identity: every cluster copied from one template shares its system identifier (pg_control).
 // That only matters when WAL or base backups of two clusters are mixed (a standby or an archive
