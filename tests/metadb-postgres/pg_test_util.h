@@ -35,7 +35,7 @@ inline ampd::test::SpawnOptions spawnOptions(std::vector<std::string> args,
 /// A builder with short shutdown bounds, so a failing test fails fast.
 inline PostgresBuilder quickBuilder(const std::filesystem::path& dataDir) {
   PostgresBuilder builder(dataDir);
-  (void)builder.shutdownGrace(std::chrono::milliseconds(500))
+  builder.shutdownGrace(std::chrono::milliseconds(500))
       .shutdownTimeout(std::chrono::seconds(5))
       .startTimeout(std::chrono::seconds(30));
   return builder;

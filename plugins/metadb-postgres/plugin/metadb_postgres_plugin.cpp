@@ -16,11 +16,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <managed_postgres/binary_discovery.h>
@@ -29,6 +31,7 @@
 #include <managed_postgres/postgres_version.h>
 #include <managed_postgres/process_identity.h>
 #include <managed_postgres/running_postgres.h>
+#include <managed_postgres/template_cache.h>
 
 #include "reader_role.h"
 
@@ -38,6 +41,7 @@ namespace mp = managed_postgres;
 
 constexpr const char* kTable = "metadb_postgres";
 constexpr const char* kLockFileName = "ampd.lock";
+constexpr const char* kVersionCacheName = "postgres-version.cache";
 
 std::string key(const std::string& name) { return std::string(kTable) + "." + name; }
 
@@ -80,6 +84,36 @@ void requireWritable(const std::filesystem::path& dir, const std::string& what) 
       "AMP_DIR.");
 }
 
+/// metadb_postgres.template_cache: "" turns the cache off; a leading `$XDG_CACHE_HOME` (the
+/// default value) is the XDG cache dir (else ~/.cache); `~/` is $HOME; a relative path is
+/// relative to the amp dir. Empty result: no cache.
+std::filesystem::path templateCacheDir(const Poco::Util::AbstractConfiguration& config,
+                                       const std::filesystem::path& ampDir, Poco::Logger& log) {
+  constexpr std::string_view kXdg = "$XDG_CACHE_HOME";
+  const auto value = config.getString(key("template_cache"), std::string(kXdg) + "/ampd/templates");
+  if (value.empty()) {
+    log.debug("initdb template cache off (metadb_postgres.template_cache is empty)");
+    return {};
+  }
+  if (value.rfind(kXdg, 0) == 0) {
+    const auto base = mp::defaultTemplateCacheDir();  // <cache home>/ampd/templates
+    if (!base) {
+      log.warning(
+          "initdb template cache off: neither XDG_CACHE_HOME nor HOME is set.\nHint: set "
+          "metadb_postgres.template_cache to a folder.");
+      return {};
+    }
+    const auto cacheHome = base->parent_path().parent_path();
+    return (cacheHome / std::filesystem::path(value.substr(kXdg.size())).relative_path())
+        .lexically_normal();
+  }
+  if (value.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    if (home != nullptr) return std::filesystem::path(home) / value.substr(2);
+  }
+  return (ampDir / value).lexically_normal();  // an absolute value replaces ampDir
+}
+
 std::string joinLast(const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) text += (text.empty() ? "" : " | ") + line;
@@ -90,61 +124,9 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
  public:
   void start(ampd::PluginContext& context) override {
     _context = &context;
-    auto& log = context.logger();
-    const auto& config = context.config();
-    const auto& ampDir = context.ampDir();
-
-    requireWritable(ampDir, "amp dir");
-    requireWritable(ampDir / "metadb", "data directory");
-    try {
-      _ampDirLock.emplace(ampDir / kLockFileName);
-    } catch (const mp::LockFileInUseError& e) {
-      throw ampd::PluginConfigError(
-          "amp dir " + ampDir.string() + " is in use by ampd pid " + std::to_string(e.holderPid()) +
-          " (lock " + (ampDir / kLockFileName).string() +
-          ").\nHint: stop that ampd first, or give this one another amp dir with --amp-dir or "
-          "AMP_DIR.");
-    }
-
-    auto builder = mp::PostgresBuilder(ampDir / "metadb");
-    // The builder's setters are [[nodiscard]] (a forgotten start() is a bug); here they are
-    // applied in steps, so their results are discarded explicitly.
-    (void)builder.locale(config.getString(key("locale"), "C"))
-        .encoding(config.getString(key("encoding"), "UTF8"))
-        .binPath(config.getString(key("bin_path"), ""))
-        .runAs(config.getString(key("run_as"), ""))
-        .startTimeout(seconds(config, "start_timeout_secs", 30))
-        .initdbTimeout(seconds(config, "initdb_timeout_secs", 120))
-        .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
-        .logger(log)
-        .onUnexpectedExit(
-            [this](const mp::ExitStatus& status, const std::vector<std::string>& lines) {
-              std::lock_guard guard(_failureMutex);
-              if (_stopping) return;
-              _context->reportFailure("PostgreSQL exited unexpectedly (" + status.describe() +
-                                      "); last lines: " + joinLast(lines));
-            });
-    for (const auto& [name, value] : table(config, "config_params"))
-      (void)builder.configParam(name, value);
-    for (const auto& [name, value] : table(config, "initdb_args")) {
-      if (value == "false") continue;
-      (void)builder.initdbArg(name, value == "true" ? "" : value);
-    }
-
-    try {
-      _postgres.emplace(builder.start());
-    } catch (const mp::BinariesNotFoundError& e) {
-      throw ampd::PluginConfigError(std::string(e.what()) +
-                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
-    } catch (const mp::VersionMismatchError& e) {
-      throw ampd::PluginConfigError(std::string(e.what()) +
-                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
-    } catch (const mp::ClusterVersionFileError& e) {
-      throw ampd::PluginConfigError(e.what());
-    } catch (const mp::IdentityError& e) {
-      throw ampd::PluginConfigError(e.what());
-    }
-
+    lockAmpDir(context.ampDir());
+    auto builder = makeBuilder(context);
+    startServer(builder);
     prepareReaderRole();
     context.registry().publish(
         ampd::kMetadataDbService,
@@ -157,7 +139,7 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
          {"server_version", _postgres->serverVersion()},
          {"managed", "true"}});
     _published = true;
-    log.information("metadata-db ready at " + _postgres->url());
+    context.logger().information("metadata-db ready at " + _postgres->url());
   }
 
   void stop() noexcept override {
@@ -185,6 +167,69 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
   }
 
  private:
+  /// Refuses an unwritable amp dir, then takes its lock (a second ampd on it exits 2).
+  void lockAmpDir(const std::filesystem::path& ampDir) {
+    requireWritable(ampDir, "amp dir");
+    requireWritable(ampDir / "metadb", "data directory");
+    try {
+      _ampDirLock.emplace(ampDir / kLockFileName);
+    } catch (const mp::LockFileInUseError& e) {
+      throw ampd::PluginConfigError(
+          "amp dir " + ampDir.string() + " is in use by ampd pid " + std::to_string(e.holderPid()) +
+          " (lock " + (ampDir / kLockFileName).string() +
+          ").\nHint: stop that ampd first, or give this one another amp dir with --amp-dir or "
+          "AMP_DIR.");
+    }
+  }
+
+  /// The builder for <amp_dir>/metadb, from the [metadb_postgres] table.
+  mp::PostgresBuilder makeBuilder(ampd::PluginContext& context) {
+    const auto& config = context.config();
+    auto builder = mp::PostgresBuilder(context.ampDir() / "metadb");
+    builder.locale(config.getString(key("locale"), "C"))
+        .encoding(config.getString(key("encoding"), "UTF8"))
+        .binPath(config.getString(key("bin_path"), ""))
+        .runAs(config.getString(key("run_as"), ""))
+        .startTimeout(seconds(config, "start_timeout_secs", 30))
+        .initdbTimeout(seconds(config, "initdb_timeout_secs", 120))
+        .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
+        .logger(context.logger())
+        .templateCache(templateCacheDir(config, context.ampDir(), context.logger()))
+        // `postgres --version` is remembered per binary (path, size, mtime), saving an exec.
+        .versionCache(context.ampDir() / kVersionCacheName)
+        .onUnexpectedExit(
+            [this](const mp::ExitStatus& status, const std::vector<std::string>& lines) {
+              std::lock_guard guard(_failureMutex);
+              if (_stopping) return;
+              _context->reportFailure("PostgreSQL exited unexpectedly (" + status.describe() +
+                                      "); last lines: " + joinLast(lines));
+            });
+    for (const auto& [name, value] : table(config, "config_params"))
+      builder.configParam(name, value);
+    for (const auto& [name, value] : table(config, "initdb_args")) {
+      if (value == "false") continue;
+      builder.initdbArg(name, value == "true" ? "" : value);
+    }
+    return builder;
+  }
+
+  /// Starts the server; the errors a user fixes in the configuration become PluginConfigError.
+  void startServer(const mp::PostgresBuilder& builder) {
+    try {
+      _postgres.emplace(builder.start());
+    } catch (const mp::BinariesNotFoundError& e) {
+      throw ampd::PluginConfigError(std::string(e.what()) +
+                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+    } catch (const mp::VersionMismatchError& e) {
+      throw ampd::PluginConfigError(std::string(e.what()) +
+                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+    } catch (const mp::ClusterVersionFileError& e) {
+      throw ampd::PluginConfigError(e.what());
+    } catch (const mp::IdentityError& e) {
+      throw ampd::PluginConfigError(e.what());
+    }
+  }
+
   /// Creates or re-asserts the reader role as the superuser (see reader_role.h).
   void prepareReaderRole() {
     try {

@@ -91,32 +91,110 @@ void closePair(int fds[2]) {
     if (fds[i] >= 0) ::close(fds[i]);
 }
 
-}  // namespace
+/// Everything the child needs, prepared in the parent: after fork only async-signal-safe calls.
+struct ExecPlan {
+  explicit ExecPlan(const SpawnSpec& spec)
+      : id(spec.identity),
+        parentDeathSignal(spec.parentDeathSignal),
+        uidMap(std::to_string(id.uid) + " " + std::to_string(id.outsideUid) + " 1\n"),
+        gidMap(std::to_string(id.gid) + " " + std::to_string(id.outsideGid) + " 1\n"),
+        parent(::getpid()) {
+    argStrings.push_back(spec.executable.string());
+    argStrings.insert(argStrings.end(), spec.args.begin(), spec.args.end());
+    for (auto& s : argStrings) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    for (char** e = environ; *e != nullptr; ++e) envStrings.emplace_back(*e);
+    for (auto& s : envStrings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+  }
+  ExecPlan(const ExecPlan&) = delete;
+  ExecPlan& operator=(const ExecPlan&) = delete;
 
-bool SpawnError::userNamespaceFailed() const {
-  return _stage.find("CLONE_NEWUSER") != std::string::npos ||
-         _stage.find("/proc/self/") != std::string::npos;
+  ProcessIdentity id;
+  int parentDeathSignal;
+  std::string uidMap;
+  std::string gidMap;
+  pid_t parent;  ///< the child's expected getppid()
+  std::vector<std::string> argStrings;
+  std::vector<char*> argv;
+  std::vector<std::string> envStrings;
+  std::vector<char*> envp;
+};
+
+/// The descriptors the child is given: its stdin (/dev/null), the write ends of the output
+/// pipes, and the write end of the status pipe (close-on-exec: it reads EOF when exec worked).
+struct ChildFds {
+  int devNull;
+  int out;
+  int err;
+  int status;
+};
+
+/// Takes the identity `id` in the child: a new user namespace mapping the caller to id.uid/gid,
+/// or setgroups/setgid/setuid, or nothing. Async-signal-safe.
+void takeIdentity(const ExecPlan& plan, int reportFd) {
+  const auto& id = plan.id;
+  const gid_t groups[1] = {id.gid};
+  switch (id.kind) {
+    case ProcessIdentity::Kind::UserNamespace:
+      if (::unshare(CLONE_NEWUSER) != 0) failInChild(reportFd, kStageUnshare);
+      if (!writeProcFile("/proc/self/setgroups", "deny", 4))
+        failInChild(reportFd, kStageSetgroupsDeny);
+      if (!writeProcFile("/proc/self/uid_map", plan.uidMap.c_str(), plan.uidMap.size()))
+        failInChild(reportFd, kStageUidMap);
+      if (!writeProcFile("/proc/self/gid_map", plan.gidMap.c_str(), plan.gidMap.size()))
+        failInChild(reportFd, kStageGidMap);
+      break;
+    case ProcessIdentity::Kind::SwitchUser:
+      if (::setgroups(1, groups) != 0) failInChild(reportFd, kStageSetgroups);
+      if (::setgid(id.gid) != 0) failInChild(reportFd, kStageSetgid);
+      if (::setuid(id.uid) != 0) failInChild(reportFd, kStageSetuid);
+      break;
+    case ProcessIdentity::Kind::Inherit:
+      break;
+  }
 }
+
+/// The forked child, up to exec (see the file comment for the steps). Async-signal-safe only; a
+/// failing step is reported through the status pipe as {stage, errno}, then _exit(127).
+[[noreturn]] void execChild(const ExecPlan& plan, ChildFds fds) {
+  int reportFd = fds.status;
+  sigset_t empty;
+  sigemptyset(&empty);
+  if (::sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) failInChild(reportFd, kStageSignals);
+  struct sigaction defaults {};
+  defaults.sa_handler = SIG_DFL;
+  sigemptyset(&defaults.sa_mask);
+  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &defaults, nullptr);  // KILL/STOP: EINVAL
+  if (fds.devNull < 0 || ::dup2(fds.devNull, 0) < 0 || ::dup2(fds.out, 1) < 0 ||
+      ::dup2(fds.err, 2) < 0)
+    failInChild(reportFd, kStageFds);
+  if (reportFd != 3) {
+    if (::dup3(reportFd, 3, O_CLOEXEC) < 0) failInChild(reportFd, kStageFds);
+    reportFd = 3;
+  }
+  ::syscall(SYS_close_range, 4U, ~0U, 0U);  // best effort: nothing else leaks into postgres
+  takeIdentity(plan, reportFd);
+  if (::chdir("/") != 0) failInChild(reportFd, kStageChdir);
+  // Last, because a credential change (setuid/setgid, entering a user namespace) clears it.
+  // If the parent died before this point, the signal would never come: check and give up.
+  if (plan.parentDeathSignal != 0) {
+    if (::prctl(PR_SET_PDEATHSIG, plan.parentDeathSignal) != 0)
+      failInChild(reportFd, kStageParentDeathSignal);
+    if (::getppid() != plan.parent) {
+      errno = ESRCH;
+      failInChild(reportFd, kStageParentGone);
+    }
+  }
+  ::execve(plan.argv[0], plan.argv.data(), plan.envp.data());
+  failInChild(reportFd, kStageExec);
+}
+
+}  // namespace
 
 ChildProcess::ChildProcess(const SpawnSpec& spec, OutputPump::Options output, ExitHandler onExit)
     : _onExit(std::move(onExit)) {
-  // Everything the child needs is prepared here: after fork only async-signal-safe calls.
-  std::vector<std::string> argStrings{spec.executable.string()};
-  argStrings.insert(argStrings.end(), spec.args.begin(), spec.args.end());
-  std::vector<char*> argv;
-  for (auto& s : argStrings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> envStrings;
-  for (char** e = environ; *e != nullptr; ++e) envStrings.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& s : envStrings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  const auto& id = spec.identity;
-  const std::string uidMap = std::to_string(id.uid) + " " + std::to_string(id.outsideUid) + " 1\n";
-  const std::string gidMap = std::to_string(id.gid) + " " + std::to_string(id.outsideGid) + " 1\n";
-  const gid_t groups[1] = {id.gid};
-  const pid_t parent = ::getpid();  // the child's expected getppid()
-
+  const ExecPlan plan(spec);
   int outPipe[2] = {-1, -1};
   int errPipe[2] = {-1, -1};
   int statusPipe[2] = {-1, -1};
@@ -132,90 +210,43 @@ ChildProcess::ChildProcess(const SpawnSpec& spec, OutputPump::Options output, Ex
   const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 
   const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int saved = errno;
-    closePair(outPipe);
-    closePair(errPipe);
-    closePair(statusPipe);
-    if (devNull >= 0) ::close(devNull);
-    throw SpawnError("cannot start " + spec.executable.string() + ": fork: " + std::strerror(saved),
-                     "fork", saved);
-  }
-  if (pid == 0) {
-    int reportFd = statusPipe[1];
-    sigset_t empty;
-    sigemptyset(&empty);
-    if (::sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) failInChild(reportFd, kStageSignals);
-    struct sigaction defaults {};
-    defaults.sa_handler = SIG_DFL;
-    sigemptyset(&defaults.sa_mask);
-    for (int s = 1; s < NSIG; ++s) ::sigaction(s, &defaults, nullptr);  // KILL/STOP: EINVAL
-    if (devNull < 0 || ::dup2(devNull, 0) < 0 || ::dup2(outPipe[1], 1) < 0 ||
-        ::dup2(errPipe[1], 2) < 0)
-      failInChild(reportFd, kStageFds);
-    if (reportFd != 3) {
-      if (::dup3(reportFd, 3, O_CLOEXEC) < 0) failInChild(reportFd, kStageFds);
-      reportFd = 3;
-    }
-    ::syscall(SYS_close_range, 4U, ~0U, 0U);  // best effort: nothing else leaks into postgres
-    switch (id.kind) {
-      case ProcessIdentity::Kind::UserNamespace:
-        if (::unshare(CLONE_NEWUSER) != 0) failInChild(reportFd, kStageUnshare);
-        if (!writeProcFile("/proc/self/setgroups", "deny", 4))
-          failInChild(reportFd, kStageSetgroupsDeny);
-        if (!writeProcFile("/proc/self/uid_map", uidMap.c_str(), uidMap.size()))
-          failInChild(reportFd, kStageUidMap);
-        if (!writeProcFile("/proc/self/gid_map", gidMap.c_str(), gidMap.size()))
-          failInChild(reportFd, kStageGidMap);
-        break;
-      case ProcessIdentity::Kind::SwitchUser:
-        if (::setgroups(1, groups) != 0) failInChild(reportFd, kStageSetgroups);
-        if (::setgid(id.gid) != 0) failInChild(reportFd, kStageSetgid);
-        if (::setuid(id.uid) != 0) failInChild(reportFd, kStageSetuid);
-        break;
-      case ProcessIdentity::Kind::Inherit:
-        break;
-    }
-    if (::chdir("/") != 0) failInChild(reportFd, kStageChdir);
-    // Last, because a credential change (setuid/setgid, entering a user namespace) clears it.
-    // If the parent died before this point, the signal would never come: check and give up.
-    if (spec.parentDeathSignal != 0) {
-      if (::prctl(PR_SET_PDEATHSIG, spec.parentDeathSignal) != 0)
-        failInChild(reportFd, kStageParentDeathSignal);
-      if (::getppid() != parent) {
-        errno = ESRCH;
-        failInChild(reportFd, kStageParentGone);
-      }
-    }
-    ::execve(argv[0], argv.data(), envp.data());
-    failInChild(reportFd, kStageExec);
-  }
-
-  // Parent.
-  _pid = pid;
+  if (pid == 0) execChild(plan, {devNull, outPipe[1], errPipe[1], statusPipe[1]});
+  const int forkErrno = errno;
   ::close(outPipe[1]);
   ::close(errPipe[1]);
   ::close(statusPipe[1]);
   if (devNull >= 0) ::close(devNull);
+  if (pid < 0) {
+    ::close(outPipe[0]);
+    ::close(errPipe[0]);
+    ::close(statusPipe[0]);
+    throw SpawnError(
+        "cannot start " + spec.executable.string() + ": fork: " + std::strerror(forkErrno), "fork",
+        forkErrno);
+  }
+  _pid = pid;
+  awaitExec(spec, statusPipe[0], outPipe[0], errPipe[0]);
+  _pump = std::make_unique<OutputPump>(outPipe[0], errPipe[0], output);
+  _reaper = std::thread([this] { reap(); });
+}
+
+void ChildProcess::awaitExec(const SpawnSpec& spec, int statusFd, int outFd, int errFd) {
   int message[2] = {0, 0};
   ssize_t got;
   do {
-    got = ::read(statusPipe[0], message, sizeof message);
+    got = ::read(statusFd, message, sizeof message);
   } while (got < 0 && errno == EINTR);
-  ::close(statusPipe[0]);
-  if (got == static_cast<ssize_t>(sizeof message)) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::close(outPipe[0]);
-    ::close(errPipe[0]);
-    const auto stage = stageName(message[0], spec.executable);
-    throw SpawnError("cannot start " + spec.executable.string() + ": " + stage +
-                         " failed: " + std::strerror(message[1]),
-                     stage, message[1]);
+  ::close(statusFd);
+  if (got != static_cast<ssize_t>(sizeof message)) return;  // EOF: exec succeeded
+  int status = 0;
+  while (::waitpid(_pid, &status, 0) < 0 && errno == EINTR) {
   }
-  _pump = std::make_unique<OutputPump>(outPipe[0], errPipe[0], output);
-  _reaper = std::thread([this] { reap(); });
+  ::close(outFd);
+  ::close(errFd);
+  const auto stage = stageName(message[0], spec.executable);
+  throw SpawnError("cannot start " + spec.executable.string() + ": " + stage +
+                       " failed: " + std::strerror(message[1]),
+                   stage, message[1]);
 }
 
 ChildProcess::~ChildProcess() {

@@ -70,6 +70,9 @@ class ChildProcess {
   std::vector<std::string> allLines() const { return _pump->allLines(); }
 
  private:
+  /// Parent side of the start: reads the child's status pipe until exec (EOF) or a failed step
+  /// ({stage, errno}: the child is reaped, the pipes closed and SpawnError thrown).
+  void awaitExec(const SpawnSpec& spec, int statusFd, int outFd, int errFd);
   void reap();
 
   pid_t _pid = -1;
@@ -123,8 +126,6 @@ class SpawnError : public std::runtime_error {
       : std::runtime_error(message), _stage(std::move(stage)), _error(error) {}
   const std::string& stage() const { return _stage; }
   int error() const { return _error; }
-  /// True when the failure was creating or mapping the user namespace.
-  bool userNamespaceFailed() const;
 
  private:
   std::string _stage;

@@ -18,6 +18,7 @@
 #include <managed_postgres/binary_discovery.h>
 #include <managed_postgres/orphan_detection.h>
 #include <managed_postgres/postgres_version.h>
+#include <managed_postgres/template_cache.h>
 
 #include "running_postgres_state.h"
 #include "version_query.h"
@@ -73,6 +74,17 @@ void handOver(const fs::path& dir, const ProcessIdentity& identity) {
   if (::chown(dir.c_str(), identity.uid, identity.gid) != 0)
     throw DataDirError("cannot give " + dir.string() + " to user " + identity.userName + ": " +
                        std::strerror(errno));
+}
+
+/// With a switched user (runAs), every entry of a copied cluster must belong to that user too.
+void handOverTree(const fs::path& dir, const ProcessIdentity& identity) {
+  if (identity.kind != ProcessIdentity::Kind::SwitchUser) return;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (::lchown(it->path().c_str(), identity.uid, identity.gid) != 0)
+      throw DataDirError("cannot give " + it->path().string() + " to user " + identity.userName +
+                         ": " + std::strerror(errno));
+  if (ec) throw DataDirError("cannot list " + dir.string() + ": " + ec.message());
 }
 
 bool postmasterSaysReady(const fs::path& dataDir) {
@@ -230,93 +242,186 @@ PostgresBuilder& PostgresBuilder::onUnexpectedExit(ExitCallback callback) {
   _onUnexpectedExit = std::move(callback);
   return *this;
 }
+PostgresBuilder& PostgresBuilder::templateCache(fs::path dir) {
+  _templateCache = std::move(dir);
+  return *this;
+}
+PostgresBuilder& PostgresBuilder::versionCache(fs::path file) {
+  _versionCache = std::move(file);
+  return *this;
+}
 
-RunningPostgres PostgresBuilder::start() const {
-  const auto begin = std::chrono::steady_clock::now();
-  Poco::Logger& log = _logger != nullptr ? *_logger : Poco::Logger::get("managed_postgres");
-  Poco::Logger& output = _outputLogger != nullptr ? *_outputLogger : Poco::Logger::get("postgres");
+/// One run of start(), step by step: each step is a member function, called in order by run().
+/// What the steps share (the binaries, the version query, the lock, the identity) is state of
+/// this object, which lives for one start() only.
+class PostgresBuilder::Startup {
+ public:
+  explicit Startup(const PostgresBuilder& builder)
+      : _b(builder),
+        _log(builder._logger != nullptr ? *builder._logger : Poco::Logger::get("managed_postgres")),
+        _output(builder._outputLogger != nullptr ? *builder._outputLogger
+                                                 : Poco::Logger::get("postgres")) {}
 
-  // 1. Binaries; their version is asked early (see 3.) and collected when it is needed.
-  DiscoveryOptions discovery;
-  if (!_binPath.empty()) discovery.binPath = _binPath;
-  const auto binaries = findPostgresBinaries(discovery);
-  detail::VersionQuery versionQuery(binaries.postgres, false);
-  bool versionLogged = false;
-  auto version = [&]() -> const PostgresVersion& {
-    const auto& v = versionQuery.get();
-    if (!versionLogged) {
-      log.information("using " + v.full + " from " + binaries.binDir.string() + " (found by " +
-                      binaries.foundBy + ")");
+  RunningPostgres run() {
+    findBinaries();
+    lockDataDir();
+    inspectDataDir();
+    cleanUpLeftover(_b._dataDir, _log,
+                    {.fast = _b._shutdownTimeout, .kill = std::chrono::seconds(5)});
+    chooseProcessIdentity();
+    if (!_clusterVersion)
+      createCluster();
+    else
+      logReusedCluster();
+    auto state = spawnServer();
+    awaitReady(*state);
+    _log.information("PostgreSQL ready at " + state->url + " (pid " +
+                     std::to_string(state->child->pid()) + ", " +
+                     std::to_string(elapsedMs(_begin)) + " ms)");
+    return RunningPostgres(std::move(state));
+  }
+
+ private:
+  /// Step 1. The binaries; their version is asked early (see inspectDataDir()) and collected
+  /// when it is needed.
+  void findBinaries() {
+    DiscoveryOptions discovery;
+    if (!_b._binPath.empty()) discovery.binPath = _b._binPath;
+    _binaries = findPostgresBinaries(discovery);
+    _versionQuery.emplace(_binaries.postgres, _b._versionCache, false);
+  }
+
+  /// The binaries' version (waits for `postgres --version`), logged the first time.
+  const PostgresVersion& version() {
+    const auto& v = _versionQuery->get();
+    if (!_versionLogged) {
+      _log.information("using " + v.full + " from " + _binaries.binDir.string() + " (found by " +
+                       _binaries.foundBy + ")");
       if (!inTestedRange(v.major))
-        log.warning("PostgreSQL " + v.major + " is outside the tested range " +
-                    std::to_string(kTestedMajorVersionMin) + "-" +
-                    std::to_string(kTestedMajorVersionMax) +
-                    "; it will probably work (the arguments used are stable), but it is untested");
+        _log.warning("PostgreSQL " + v.major + " is outside the tested range " +
+                     std::to_string(kTestedMajorVersionMin) + "-" +
+                     std::to_string(kTestedMajorVersionMax) +
+                     "; it will probably work (the arguments used are stable), but it is untested");
     }
-    versionLogged = true;
+    _versionLogged = true;
     return v;
-  };
+  }
 
-  // 2. Data dir, locked for as long as the server runs. Under the lock: the leftover of a
-  // creation that did not finish is removed (a second owner fails at the lock, before this).
-  const bool created = prepareDataDir(_dataDir);
-  ClusterLock lock(_dataDir);
-  const auto tempDir = initdbTempDir(_dataDir);
-  removeLeftoverTempDir(tempDir, log);
+  /// Step 2. The data dir, locked for as long as the server runs. Under the lock: the leftover
+  /// of a creation that did not finish is removed (a second owner fails at the lock, before).
+  void lockDataDir() {
+    _created = prepareDataDir(_b._dataDir);
+    _lock.emplace(_b._dataDir);
+    _tempDir = initdbTempDir(_b._dataDir);
+    removeLeftoverTempDir(_tempDir, _log);
+  }
 
-  // 3. Version of an existing cluster. It is checked before anything acts on the data dir: here
-  // when a leftover postmaster.pid is to be dealt with, else right after the server is spawned
-  // (below), which overlaps the ~10 ms of `postgres --version` with the server's own start-up.
-  // That is safe because the postmaster validates PG_VERSION first of all (checkDataDir() ->
-  // ValidatePgVersion(), before it writes postmaster.pid or opens any data file) and exits on a
-  // mismatch without touching the directory; we then refuse with our own message.
-  // `postgres --version` starts here when it is needed before the server (a leftover to check)
-  // or can overlap initdb (no cluster yet); on a plain warm start it starts right after the
-  // server, so the server is not delayed by spawning it (the parent waits for each exec).
-  const auto clusterVersion = readClusterVersion(_dataDir);
-  if (!clusterVersion && !created && !directoryEmpty(_dataDir))
-    throw DataDirError("data directory " + _dataDir.string() +
-                       " is not empty but holds no cluster (no PG_VERSION); it contains: " +
-                       describeContent(_dataDir) +
-                       ".\nHint: move its content away or choose another directory; it is "
-                       "never deleted.");
-  auto checkVersion = [&] {
-    if (clusterVersion)
-      checkClusterVersion(_dataDir, *clusterVersion, version().major, binaries.binDir);
-  };
-  const bool leftoverPidFile = std::filesystem::exists(_dataDir / "postmaster.pid");
-  if (!clusterVersion || leftoverPidFile) versionQuery.start();
-  if (leftoverPidFile) checkVersion();
+  /// Step 3. The version of an existing cluster. It is checked before anything acts on the data
+  /// dir: here when a leftover postmaster.pid is to be dealt with, else right after the server
+  /// is spawned (spawnServer()), which overlaps the ~10 ms of `postgres --version` with the
+  /// server's own start-up. That is safe because the postmaster validates PG_VERSION first of
+  /// all (checkDataDir() -> ValidatePgVersion(), before it writes postmaster.pid or opens any
+  /// data file) and exits on a mismatch without touching the directory; we then refuse with our
+  /// own message. `postgres --version` starts here when it is needed before the server (a
+  /// leftover to check) or can overlap initdb (no cluster yet); on a plain warm start it starts
+  /// right after the server, so the server is not delayed by spawning it (the parent waits for
+  /// each exec).
+  void inspectDataDir() {
+    const auto& dataDir = _b._dataDir;
+    _clusterVersion = readClusterVersion(dataDir);
+    if (!_clusterVersion && !_created && !directoryEmpty(dataDir))
+      throw DataDirError("data directory " + dataDir.string() +
+                         " is not empty but holds no cluster (no PG_VERSION); it contains: " +
+                         describeContent(dataDir) +
+                         ".\nHint: move its content away or choose another directory; it is "
+                         "never deleted.");
+    const bool leftoverPidFile = fs::exists(dataDir / "postmaster.pid");
+    if (!_clusterVersion || leftoverPidFile) _versionQuery->start();
+    if (leftoverPidFile) checkVersion();
+  }
 
-  // 4. Leftover server or PID file.
-  cleanUpLeftover(_dataDir, log, {.fast = _shutdownTimeout, .kill = std::chrono::seconds(5)});
+  void checkVersion() {
+    if (_clusterVersion)
+      checkClusterVersion(_b._dataDir, *_clusterVersion, version().major, _binaries.binDir);
+  }
 
-  const auto identity = chooseIdentity(_rootStrategy, _runAs);
-  if (identity.kind != ProcessIdentity::Kind::Inherit)
-    log.information("running as root: initdb and postgres run " + identity.describe());
+  /// Step 4 (after cleanUpLeftover()): who initdb and postgres run as.
+  void chooseProcessIdentity() {
+    _identity = chooseIdentity(_b._rootStrategy, _b._runAs);
+    if (_identity.kind != ProcessIdentity::Kind::Inherit)
+      _log.information("running as root: initdb and postgres run " + _identity.describe());
+  }
 
-  // 5. The cluster.
-  // All or nothing: initdb builds the cluster in <data_dir>.initdb, which is renamed onto the
-  // (empty) data dir only once initdb succeeded. An interrupted creation leaves no PG_VERSION
-  // in the data dir, only the temp dir, removed on failure here or by the next start().
-  if (!clusterVersion) {
-    TempDir temp(tempDir);
-    handOver(temp.path(), identity);
-    const auto args = initdbArgs(temp.path(), _locale, _encoding, _initdbArgs);
-    log.information("initializing new cluster in " + _dataDir.string() + " (built in " +
-                    temp.path().string() +
-                    ", renamed when complete): " + joinArgs(binaries.initdb, args));
-    const auto initdbBegin = std::chrono::steady_clock::now();
-    detail::SpawnSpec initdb{binaries.initdb, args, identity, _stopWithParent ? SIGKILL : 0};
+  /// Step 5. The cluster, all or nothing: initdb builds it in <data_dir>.initdb, which is renamed
+  /// onto the (empty) data dir only once initdb succeeded. An interrupted creation leaves no
+  /// PG_VERSION in the data dir, only the temp dir, removed on failure here or by the next
+  /// start().
+  void createCluster() {
+    TempDir temp(_tempDir);
+    handOver(temp.path(), _identity);
+    const auto begin = std::chrono::steady_clock::now();
+    const auto args = initdbArgs(temp.path(), _b._locale, _b._encoding, _b._initdbArgs);
+    std::optional<TemplateCache> cache;
+    std::optional<TemplateKey> key;
+    if (!_b._templateCache.empty()) {
+      cache.emplace(_b._templateCache, _log);
+      key = templateKey(version().full, version().major, args);
+    }
+    if (cache && copyFromTemplate(*cache, *key, temp.path())) {
+      handOverTree(temp.path(), _identity);
+    } else {
+      runInitdb(temp.path(), args);
+      _log.information("new cluster initialized in " + std::to_string(elapsedMs(begin)) + " ms");
+      if (cache && _templatesUsable) storeTemplate(*cache, *key, temp.path());
+    }
+    moveIntoPlace(temp);
+    version();  // answered long ago, while initdb ran
+  }
+
+  /// True when the cluster was copied from the template; a cache that cannot be used at all is
+  /// one warning (and no attempt to store a template afterwards).
+  bool copyFromTemplate(TemplateCache& cache, const TemplateKey& key, const fs::path& target) {
+    try {
+      return cache.copyTo(key, target);
+    } catch (const TemplateCacheError& e) {
+      warnCacheUnusable(cache, e);
+      return false;
+    }
+  }
+
+  /// Stores the fresh cluster as the template, before its first start (it is still pristine).
+  void storeTemplate(TemplateCache& cache, const TemplateKey& key, const fs::path& cluster) {
+    try {
+      cache.store(key, cluster);
+    } catch (const TemplateCacheError& e) {
+      warnCacheUnusable(cache, e);
+    }
+  }
+
+  void warnCacheUnusable(const TemplateCache& cache, const TemplateCacheError& e) {
+    _templatesUsable = false;
+    _log.warning("the initdb template cache " + cache.root().string() +
+                 " cannot be used, so new clusters are made by initdb: " + e.what() +
+                 "\nHint: make the folder writable, or choose another one (in ampd: "
+                 "metadb_postgres.template_cache; an empty value turns the cache off).");
+  }
+
+  void runInitdb(const fs::path& target, const std::vector<std::string>& args) {
+    _log.information("initializing new cluster in " + _b._dataDir.string() + " (built in " +
+                     target.string() +
+                     ", renamed when complete): " + joinArgs(_binaries.initdb, args));
+    detail::SpawnSpec initdb{_binaries.initdb, args, _identity, _b._stopWithParent ? SIGKILL : 0};
     detail::Completed result;
     try {
       // initdb's ~30 lines of progress are chatter: debug. On failure its last lines go into
       // the error instead.
       result = detail::runToCompletion(
-          initdb, detail::CompletionOptions{&output, Poco::Message::PRIO_DEBUG, _initdbTimeout});
+          initdb,
+          detail::CompletionOptions{&_output, Poco::Message::PRIO_DEBUG, _b._initdbTimeout});
     } catch (const detail::TimeoutError& e) {
-      throw InitdbError("initdb did not finish within " + std::to_string(_initdbTimeout.count()) +
-                        " ms for " + _dataDir.string() +
+      throw InitdbError("initdb did not finish within " +
+                        std::to_string(_b._initdbTimeout.count()) + " ms for " +
+                        _b._dataDir.string() +
                         " and was killed.\nHint: a new cluster normally takes about a second; "
                         "check the disk, or raise initdbTimeout(). Last lines:" +
                         joinLines(e.lastLines()));
@@ -327,100 +432,124 @@ RunningPostgres PostgresBuilder::start() const {
               std::min<std::ptrdiff_t>(20, static_cast<std::ptrdiff_t>(result.lines.size())),
           result.lines.end());
       throw InitdbError("initdb failed (" + result.status.describe() + ") for " +
-                        _dataDir.string() + "; last lines:" + joinLines(last));
+                        _b._dataDir.string() + "; last lines:" + joinLines(last));
     }
-    // The lock moves to the new cluster: it is taken on the temp dir, whose inode becomes the
-    // data dir, before the rename; the old lock (on the replaced empty dir) is then released.
+  }
+
+  /// Renames the built cluster onto the data dir. The lock moves with it: it is taken on the
+  /// temp dir, whose inode becomes the data dir, before the rename; the old lock (on the
+  /// replaced empty dir) is then released.
+  void moveIntoPlace(TempDir& temp) {
     ClusterLock built(temp.path());
-    if (::rename(temp.path().c_str(), _dataDir.c_str()) != 0) {
+    if (::rename(temp.path().c_str(), _b._dataDir.c_str()) != 0) {
       const int saved = errno;
       throw DataDirError("cannot move the new cluster from " + temp.path().string() + " to " +
-                         _dataDir.string() + ": " + std::strerror(saved) +
+                         _b._dataDir.string() + ": " + std::strerror(saved) +
                          (saved == ENOTEMPTY || saved == EEXIST
-                              ? " (files appeared in " + _dataDir.string() + " while initdb ran: " +
-                                    describeContent(_dataDir) + "; they are left alone)"
+                              ? " (files appeared in " + _b._dataDir.string() +
+                                    " while initdb ran: " + describeContent(_b._dataDir) +
+                                    "; they are left alone)"
                               : std::string()));
     }
     temp.dismiss();
-    built.renamedTo(_dataDir);
-    lock = std::move(built);
-    log.information("new cluster initialized in " + std::to_string(elapsedMs(initdbBegin)) + " ms");
-    (void)version();  // answered long ago, while initdb ran
-  } else {
-    log.information("reusing existing cluster in " + _dataDir.string() + " (PostgreSQL " +
-                    *clusterVersion + ")");
-    if (log.debug()) {
-      const auto ignored = initdbExtraArgs(_initdbArgs);
-      std::string text = "--locale=" + _locale + " --encoding=" + _encoding;
+    built.renamedTo(_b._dataDir);
+    _lock = std::move(built);
+  }
+
+  void logReusedCluster() {
+    _log.information("reusing existing cluster in " + _b._dataDir.string() + " (PostgreSQL " +
+                     *_clusterVersion + ")");
+    if (_log.debug()) {
+      const auto ignored = initdbExtraArgs(_b._initdbArgs);
+      std::string text = "--locale=" + _b._locale + " --encoding=" + _b._encoding;
       for (const auto& arg : ignored) text += " " + arg;
-      log.debug("initdb-only options ignored (the cluster exists): " + text);
+      _log.debug("initdb-only options ignored (the cluster exists): " + text);
     }
   }
 
-  // 6. The server.
-  auto socket = chooseSocketDir(_dataDir, _socketDir, log,
-                                identity.kind == ProcessIdentity::Kind::SwitchUser
-                                    ? std::optional<uid_t>(identity.uid)
-                                    : std::nullopt);
-  if (socket.temporary()) handOver(socket.path(), identity);
-  const auto args = postgresArgs(_dataDir, socket.path(), _configParams);
-  log.information("starting postgres: " + joinArgs(binaries.postgres, args));
+  /// Step 6. The socket dir and the server, with its output piped into the output logger; the
+  /// version of an existing cluster is checked while the server starts (see inspectDataDir()).
+  std::unique_ptr<RunningPostgres::State> spawnServer() {
+    auto socket = chooseSocketDir(_b._dataDir, _b._socketDir, _log,
+                                  _identity.kind == ProcessIdentity::Kind::SwitchUser
+                                      ? std::optional<uid_t>(_identity.uid)
+                                      : std::nullopt);
+    if (socket.temporary()) handOver(socket.path(), _identity);
+    const auto args = postgresArgs(_b._dataDir, socket.path(), _b._configParams);
+    _log.information("starting postgres: " + joinArgs(_binaries.postgres, args));
 
-  auto state = std::make_unique<RunningPostgres::State>();
-  state->dataDir = _dataDir;
-  state->url = connectionUrl(socket.path());
-  state->shutdownGrace = _shutdownGrace;
-  state->shutdownTimeout = _shutdownTimeout;
-  state->logger = &log;
-  state->onUnexpectedExit = _onUnexpectedExit;
-  state->lock = std::move(lock);
-  state->socketPath = socket.path();
-  state->socketDir = std::move(socket);
-  auto* raw = state.get();
-  state->child = std::make_unique<detail::ChildProcess>(
-      // SIGINT: fast shutdown, with a shutdown checkpoint. SIGQUIT (immediate) would lose the
-      // last asynchronous commits (synchronous_commit=off is a dev default).
-      detail::SpawnSpec{binaries.postgres, args, identity, _stopWithParent ? SIGINT : 0},
-      detail::OutputPump::Options{&output, 20, false},
-      [raw](const ExitStatus& status) { raw->handleExit(status); });
-  auto& child = *state->child;
-  versionQuery.start();
-  checkVersion();  // on a mismatch the postmaster exits by itself; `state` reaps it
-  state->version = version().full;
-  state->major = version().major;
-
-  // 7. Readiness: a real connection attempt on the socket, with backoff, under the deadline.
-  const auto& url = state->url;
-  bool ready = ampd::retryWithBackoff(
-      {.initialDelay = std::chrono::milliseconds(1),
-       .factor = 1.5,
-       .maxDelay = std::chrono::milliseconds(2),
-       .deadline = _startTimeout},
-      [&] {
-        if (child.exitStatus()) return false;  // reported below
-        // Like pg_ctl, first wait for the postmaster to declare itself ready in its PID file:
-        // a connection attempt before that makes the server log "FATAL: the database system
-        // is starting up". Then the real check: a libpq ping on the socket.
-        return postmasterSaysReady(_dataDir) && ampd::pingUrl(url);
-      },
-      child.exitToken());
-  {
-    std::lock_guard guard(state->mutex);
-    if (ready && !child.exitStatus()) state->started = true;
+    auto state = std::make_unique<RunningPostgres::State>();
+    state->dataDir = _b._dataDir;
+    state->url = connectionUrl(socket.path());
+    state->shutdownGrace = _b._shutdownGrace;
+    state->shutdownTimeout = _b._shutdownTimeout;
+    state->logger = &_log;
+    state->onUnexpectedExit = _b._onUnexpectedExit;
+    state->lock = std::move(_lock);
+    state->socketPath = socket.path();
+    state->socketDir = std::move(socket);
+    auto* raw = state.get();
+    state->child = std::make_unique<detail::ChildProcess>(
+        // SIGINT: fast shutdown, with a shutdown checkpoint. SIGQUIT (immediate) would lose the
+        // last asynchronous commits (synchronous_commit=off is a dev default).
+        detail::SpawnSpec{_binaries.postgres, args, _identity, _b._stopWithParent ? SIGINT : 0},
+        detail::OutputPump::Options{&_output, 20, false},
+        [raw](const ExitStatus& status) { raw->handleExit(status); });
+    _versionQuery->start();
+    checkVersion();  // on a mismatch the postmaster exits by itself; `state` reaps it
+    state->version = version().full;
+    state->major = version().major;
+    return state;
   }
-  if (!state->started) {
+
+  /// Step 7. Readiness: a real connection attempt on the socket, with backoff, under the
+  /// deadline; a server that exits meanwhile fails the start at once.
+  void awaitReady(RunningPostgres::State& state) {
+    auto& child = *state.child;
+    const auto& url = state.url;
+    bool ready = ampd::retryWithBackoff(
+        {.initialDelay = std::chrono::milliseconds(1),
+         .factor = 1.5,
+         .maxDelay = std::chrono::milliseconds(2),
+         .deadline = _b._startTimeout},
+        [&] {
+          if (child.exitStatus()) return false;  // reported below
+          // Like pg_ctl, first wait for the postmaster to declare itself ready in its PID file:
+          // a connection attempt before that makes the server log "FATAL: the database system
+          // is starting up". Then the real check: a libpq ping on the socket.
+          return postmasterSaysReady(_b._dataDir) && ampd::pingUrl(url);
+        },
+        child.exitToken());
+    {
+      std::lock_guard guard(state.mutex);
+      if (ready && !child.exitStatus()) state.started = true;
+    }
+    if (state.started) return;
     if (const auto status = child.exitStatus()) {
       child.finishOutput(std::chrono::milliseconds(500));
       throw ServerStartError("postgres exited while starting (" + status->describe() + ") on " +
-                             _dataDir.string() + "; last lines:" + joinLines(child.lastLines()));
+                             _b._dataDir.string() + "; last lines:" + joinLines(child.lastLines()));
     }
     throw ServerStartError("postgres did not accept connections on " + url + " within " +
-                           std::to_string(_startTimeout.count()) +
+                           std::to_string(_b._startTimeout.count()) +
                            " ms; it is being stopped. Last lines:" + joinLines(child.lastLines()));
   }
-  log.information("PostgreSQL ready at " + url + " (pid " + std::to_string(child.pid()) + ", " +
-                  std::to_string(elapsedMs(begin)) + " ms)");
-  return RunningPostgres(std::move(state));
-}
+
+  const PostgresBuilder& _b;
+  Poco::Logger& _log;
+  Poco::Logger& _output;
+  const std::chrono::steady_clock::time_point _begin = std::chrono::steady_clock::now();
+  PostgresBinaries _binaries;
+  std::optional<detail::VersionQuery> _versionQuery;
+  bool _versionLogged = false;
+  bool _created = false;
+  bool _templatesUsable = true;
+  std::optional<ClusterLock> _lock;
+  fs::path _tempDir;
+  std::optional<std::string> _clusterVersion;
+  ProcessIdentity _identity;
+};
+
+RunningPostgres PostgresBuilder::start() const { return Startup(*this).run(); }
 
 }  // namespace managed_postgres

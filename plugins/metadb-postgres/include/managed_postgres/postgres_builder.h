@@ -15,9 +15,11 @@
 //     a non-empty data dir without PG_VERSION (DataDirError naming it and its content);
 //  3. if PG_VERSION exists, refuses a different major version (VersionMismatchError), untouched;
 //  4. deals with a leftover postmaster.pid (cleanUpLeftover: stale file removed, orphan stopped);
-//  5. runs initdb when there is no cluster yet ("initializing new cluster"), into
-//     `<data_dir>.initdb`, then renames that onto the data dir (all or nothing), else logs "reusing
-//     existing cluster" (initdb-only options logged at debug as ignored);
+//  5. when there is no cluster yet, copies the template for these initdb options from
+//     templateCache() ("new cluster copied from template"), else runs initdb ("initializing new
+//     cluster") and stores its cluster as the template; either way into `<data_dir>.initdb`,
+//     then renames that onto the data dir (all or nothing). Else logs "reusing existing
+//     cluster" (initdb-only options logged at debug as ignored);
 //  6. chooses the socket dir (chooseSocketDir) and starts postgres with its output piped into
 //     the logger "postgres" (levels from postgres' own tags);
 //  7. pings the socket with libpq, retried with backoff under startTimeout(); if postgres exits
@@ -33,6 +35,9 @@
 // start() from a thread that outlives the server (a program's main thread; ampd calls every
 // plugin's start() on its main thread, in Supervisor::run()), or turn the option off. A server
 // whose start() thread has exited is killed at once.
+//
+// The setters return the builder for chaining; their result may be ignored (a builder can be set
+// up in steps). Only start() is [[nodiscard]]: dropping the returned owner stops the server.
 //
 // Thread-safety: a builder is used by one thread at a time; start() is const and may be called
 // again (for a new server on the same data dir after the previous one stopped).
@@ -66,46 +71,55 @@ class PostgresBuilder {
   explicit PostgresBuilder(std::filesystem::path dataDir);
 
   /// initdb `--locale` (default "C"). initdb-only: ignored when the cluster exists.
-  [[nodiscard]] PostgresBuilder& locale(std::string value);
+  PostgresBuilder& locale(std::string value);
   /// initdb `--encoding` (default "UTF8"). initdb-only.
-  [[nodiscard]] PostgresBuilder& encoding(std::string value);
+  PostgresBuilder& encoding(std::string value);
   /// A server parameter passed as `-c name=value`; the last value given for a name wins, and it
   /// wins over the dev-mode defaults (devModeDefaults()).
-  [[nodiscard]] PostgresBuilder& configParam(std::string name, std::string value);
+  PostgresBuilder& configParam(std::string name, std::string value);
   /// Any initdb argument: `--` is prepended unless `key` starts with `-`; an empty value passes
   /// the flag alone (initdbArg("data-checksums", "") -> `--data-checksums`). initdb-only.
-  [[nodiscard]] PostgresBuilder& initdbArg(std::string key, std::string value);
+  PostgresBuilder& initdbArg(std::string key, std::string value);
   /// The directory holding initdb and postgres; empty (the default) means discover them.
-  [[nodiscard]] PostgresBuilder& binPath(std::filesystem::path dir);
+  PostgresBuilder& binPath(std::filesystem::path dir);
   /// The unprivileged user for RootStrategy::RunAs (and Auto's fallback); empty means none.
-  [[nodiscard]] PostgresBuilder& runAs(std::string user);
+  PostgresBuilder& runAs(std::string user);
   /// How to run as root (default Auto). Ignored when the caller is not root.
-  [[nodiscard]] PostgresBuilder& rootStrategy(RootStrategy strategy);
+  PostgresBuilder& rootStrategy(RootStrategy strategy);
   /// The socket directory; empty (the default) means the data dir, or a private /tmp dir when
   /// the data dir's socket path would be too long.
-  [[nodiscard]] PostgresBuilder& socketDir(std::filesystem::path dir);
+  PostgresBuilder& socketDir(std::filesystem::path dir);
   /// Overall deadline for the server to accept connections (default 30 s; initdb not included).
-  [[nodiscard]] PostgresBuilder& startTimeout(std::chrono::milliseconds timeout);
+  PostgresBuilder& startTimeout(std::chrono::milliseconds timeout);
   /// How long initdb may run before it is killed and start() fails with InitdbError (default
   /// 120 s; a new cluster normally takes well under a second with --no-sync).
-  [[nodiscard]] PostgresBuilder& initdbTimeout(std::chrono::milliseconds timeout);
+  PostgresBuilder& initdbTimeout(std::chrono::milliseconds timeout);
   /// Whether initdb and postgres die with the thread that called start() (default true): the
   /// child asks for prctl(PR_SET_PDEATHSIG) — SIGINT for postgres (fast shutdown), SIGKILL for
   /// initdb — right before exec, after any identity change, and exits if its parent is
   /// already gone. See the note on threads above. Off: a server outlives a killed owner (it is
   /// then stopped as an orphan by the next start()).
-  [[nodiscard]] PostgresBuilder& stopWithParent(bool enabled);
+  PostgresBuilder& stopWithParent(bool enabled);
   /// How long stop() lets a smart shutdown wait for clients before the fast one (default 2 s).
-  [[nodiscard]] PostgresBuilder& shutdownGrace(std::chrono::milliseconds grace);
+  PostgresBuilder& shutdownGrace(std::chrono::milliseconds grace);
   /// How long a fast shutdown may take before SIGKILL (default 10 s); also bounds stopping an
   /// orphan.
-  [[nodiscard]] PostgresBuilder& shutdownTimeout(std::chrono::milliseconds timeout);
+  PostgresBuilder& shutdownTimeout(std::chrono::milliseconds timeout);
   /// Where the library's own messages go (default Poco::Logger::get("managed_postgres")).
-  [[nodiscard]] PostgresBuilder& logger(Poco::Logger& logger);
+  PostgresBuilder& logger(Poco::Logger& logger);
   /// Where initdb's and postgres' output goes (default Poco::Logger::get("postgres")).
-  [[nodiscard]] PostgresBuilder& outputLogger(Poco::Logger& logger);
+  PostgresBuilder& outputLogger(Poco::Logger& logger);
   /// See ExitCallback.
-  [[nodiscard]] PostgresBuilder& onUnexpectedExit(ExitCallback callback);
+  PostgresBuilder& onUnexpectedExit(ExitCallback callback);
+  /// The initdb template cache (template_cache.h); empty (the default) means none: every new
+  /// cluster is made by initdb. With a cache, a new cluster is a verified copy of the template
+  /// for this run's initdb options when there is one; else initdb runs and its fresh cluster
+  /// becomes the template (copied before the first start; a failure to make it is one warning,
+  /// never a failed start). A cache that cannot be used is one warning, then initdb.
+  PostgresBuilder& templateCache(std::filesystem::path dir);
+  /// A file that remembers `postgres --version` for the binary's path, size, mtime and inode,
+  /// so a start does not run it while the binary is unchanged; empty (the default): always run.
+  PostgresBuilder& versionCache(std::filesystem::path file);
 
   /// Starts the server (see the steps above) and returns its owner once it accepts connections.
   ///
@@ -137,6 +151,8 @@ class PostgresBuilder {
   const std::filesystem::path& dataDir() const { return _dataDir; }
 
  private:
+  class Startup;  // one run of start(), step by step (postgres_builder.cpp)
+
   std::filesystem::path _dataDir;
   std::string _locale = "C";
   std::string _encoding = "UTF8";
@@ -154,6 +170,8 @@ class PostgresBuilder {
   Poco::Logger* _logger = nullptr;
   Poco::Logger* _outputLogger = nullptr;
   ExitCallback _onUnexpectedExit;
+  std::filesystem::path _templateCache;
+  std::filesystem::path _versionCache;
 };
 
 /// Raised by start() when the data dir cannot be created, read or used; names the path.
