@@ -21,7 +21,7 @@ TEST(ErrorsE2E, EveryErrorHasItsStatusAndCodeAndTheDaemonKeepsServing) {
   writeSoloConfig(dir, "[controller]\nmax_body_bytes = 4096\n");
   auto ampd = AdminDaemon::solo(dir);
   auto& c = ampd.client();
-  const std::string manifest = R"({"kind":"evm-rpc","tables":{}})";
+  const std::string manifest = R"({"kind":"evm-rpc","network":"n","tables":{}})";
   const auto hash = jsonField(c.post("/manifests", manifest).body, "hash").substr(1, 64);
   ASSERT_EQ(c.post("/datasets",
                    R"({"namespace":"_","name":"d","version":"1.0.0","manifest":")" + hash + "\"}")
