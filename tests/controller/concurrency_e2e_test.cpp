@@ -21,9 +21,10 @@ TEST(ConcurrencyE2E, ParallelRegistrationsOfOneDatasetKeepLatestAtTheHighestVers
       int created = 0;
       for (int i = 0; i < kVersionsEach; ++i) {
         const auto version = std::to_string(i) + "." + std::to_string(client) + ".0";
-        const auto body = R"({"namespace":"_","name":"race","version":")" + version +
-                          R"(","manifest":{"kind":"evm-rpc","start_block":)" +
-                          std::to_string(client * 100 + i) + "}}";
+        const auto body =
+            R"({"namespace":"_","name":"race","version":")" + version +
+            R"(","manifest":{"kind":"evm-rpc","network":"n","tables":{},"start_block":)" +
+            std::to_string(client * 100 + i) + "}}";
         created += c.post("/datasets", body).status == 201 ? 1 : 0;
       }
       return created;

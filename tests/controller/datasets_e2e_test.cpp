@@ -8,11 +8,16 @@
 namespace ampd::test {
 namespace {
 
-const std::string kDev = R"({"kind":"evm-rpc","network":"anvil","tables":{"blocks":{},"logs":{}}})";
+/// A raw table as Amp's struct requires it (schema and network).
+const std::string kTable = R"({"schema":{"arrow":{"fields":[]}},"network":"n"})";
+const std::string kDev = R"({"kind":"evm-rpc","network":"anvil","tables":{"blocks":)" + kTable +
+                         R"(,"logs":)" + kTable + "}}";
 const std::string kV1 =
-    R"({"kind":"firehose","network":"mainnet","start_block":15000000,"tables":{"calls":{}}})";
+    R"({"kind":"firehose","network":"mainnet","start_block":15000000,"tables":{"calls":)" + kTable +
+    "}}";
 const std::string kV2 = R"({"kind":"evm-rpc","network":"base","start_block":7,)"
-                        R"("finalized_blocks_only":true,"tables":{"b":{},"a":{}}})";
+                        R"("finalized_blocks_only":true,"tables":{"b":)" +
+                        kTable + R"(,"a":)" + kTable + "}}";
 
 std::string registerBody(const std::string& manifest, const std::string& version = {}) {
   std::string body = R"({"namespace":"_","name":"eth","manifest":)" + manifest;
@@ -42,8 +47,15 @@ void expectState(HttpClient& c, const std::string& v1Hash, const std::string& v2
   EXPECT_EQ(byHash.status, 200);
   EXPECT_EQ(jsonField(byHash.body, "revision"), "\"" + v1Hash + "\"");
   EXPECT_EQ(jsonField(byHash.body, "start_block"), "15000000");
-  EXPECT_EQ(c.get("/datasets/_/eth/versions/1.0.0/manifest").body, kV1);
-  EXPECT_EQ(c.get("/datasets/_/eth/versions/dev/manifest").body, kV2);
+  // The stored manifest is Amp's canonical form: defaults written, tables sorted.
+  EXPECT_EQ(c.get("/datasets/_/eth/versions/1.0.0/manifest").body,
+            R"({"kind":"firehose","network":"mainnet","start_block":15000000,)"
+            R"("finalized_blocks_only":false,"tables":{"calls":)" +
+                kTable + "}}");
+  EXPECT_EQ(c.get("/datasets/_/eth/versions/dev/manifest").body,
+            R"({"kind":"evm-rpc","network":"base","start_block":7,"finalized_blocks_only":true,)"
+            R"("tables":{"a":)" +
+                kTable + R"(,"b":)" + kTable + "}}");
 
   const auto versions = c.get("/datasets/_/eth/versions");
   ASSERT_EQ(versions.status, 200);

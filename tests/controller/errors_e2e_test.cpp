@@ -21,7 +21,7 @@ TEST(ErrorsE2E, EveryErrorHasItsStatusAndCodeAndTheDaemonKeepsServing) {
   writeSoloConfig(dir, "[controller]\nmax_body_bytes = 4096\n");
   auto ampd = AdminDaemon::solo(dir);
   auto& c = ampd.client();
-  const std::string manifest = R"({"kind":"evm-rpc","tables":{}})";
+  const std::string manifest = R"({"kind":"evm-rpc","network":"n","tables":{}})";
   const auto hash = jsonField(c.post("/manifests", manifest).body, "hash").substr(1, 64);
   ASSERT_EQ(c.post("/datasets",
                    R"({"namespace":"_","name":"d","version":"1.0.0","manifest":")" + hash + "\"}")
@@ -84,7 +84,13 @@ TEST(ErrorsE2E, EveryErrorHasItsStatusAndCodeAndTheDaemonKeepsServing) {
       {"DELETE", "/providers/a%2Fb", "", 400, "INVALID_PROVIDER_NAME"},
       // routing
       {"GET", "/nowhere", "", 404, "NOT_FOUND"},
-      {"GET", "/jobs", "", 404, "NOT_FOUND"},
+      {"POST", "/jobs", "", 405, "METHOD_NOT_ALLOWED"},
+      // jobs and workers
+      {"GET", "/jobs/abc", "", 400, "INVALID_JOB_ID"},
+      {"GET", "/jobs/42", "", 404, "JOB_NOT_FOUND"},
+      {"GET", "/jobs?limit=0", "", 400, "LIMIT_INVALID"},
+      {"GET", "/workers/nobody", "", 404, "WORKER_NOT_FOUND"},
+      {"POST", "/datasets/_/d/versions/latest/deploy", "{}", 500, "SCHEDULER_ERROR"},
       {"PUT", "/datasets", "", 405, "METHOD_NOT_ALLOWED"},
       {"PATCH", "/manifests/" + hash, "", 405, "METHOD_NOT_ALLOWED"},
       {"POST", "/datasets", std::string(5000, ' '), 413, "PAYLOAD_TOO_LARGE"},

@@ -16,6 +16,8 @@ void answer(const Router& router, const HttpGuard& guard, HttpExchange& exchange
   ApiRequest apiRequest;
   apiRequest.method = request.getMethod();
   apiRequest.path = request.getURI();
+  if (const auto q = apiRequest.path.find('?'); q != std::string::npos)
+    apiRequest.query = apiRequest.path.substr(q + 1, apiRequest.path.find('#', q) - q - 1);
   apiRequest.path = apiRequest.path.substr(0, apiRequest.path.find_first_of("?#"));
   apiRequest.body = exchange.body();
   const ApiResponse result = router.dispatch(apiRequest);

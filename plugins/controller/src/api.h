@@ -15,6 +15,7 @@ struct ApiRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string path;    ///< decoded path without the query string
   std::string body;
+  std::string query = {};  ///< the raw query string after '?', without the '?' (may be empty)
 };
 
 struct ApiResponse {

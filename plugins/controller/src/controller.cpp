@@ -102,6 +102,9 @@ void Controller::serve() {
   addDatasetRoutes(_router, *_datasets);
   addManifestRoutes(_router, *_manifests);
   addProviderRoutes(_router, *_providers);
+  _jobs = std::make_unique<JobStore>(*_pool);
+  addJobRoutes(_router, *_jobs);
+  addDeployRoutes(_router, *_datasets, *_jobs);
 
   _server = std::make_unique<AdminServer>(_router, options, _logger);
   _server->start();

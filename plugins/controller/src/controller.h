@@ -7,6 +7,7 @@
 
 #include "admin_server.h"
 #include "dataset_store.h"
+#include "job_store.h"
 #include "manifest_store.h"
 #include "provider_store.h"
 #include "reader_grants.h"
@@ -81,6 +82,7 @@ class Controller {
   std::unique_ptr<DatasetStore> _datasets;
   std::unique_ptr<ManifestStore> _manifests;
   std::unique_ptr<ProviderStore> _providers;
+  std::unique_ptr<JobStore> _jobs;
   Router _router;
   std::unique_ptr<AdminServer> _server;
 };

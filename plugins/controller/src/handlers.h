@@ -5,6 +5,7 @@
 #pragma once
 
 #include "dataset_store.h"
+#include "job_store.h"
 #include "manifest_store.h"
 #include "provider_store.h"
 #include "router.h"
@@ -23,5 +24,9 @@ void addDatasetRoutes(Router& router, DatasetStore& store);
 void addManifestRoutes(Router& router, ManifestStore& store);
 /// GET/POST /providers, GET/DELETE /providers/{name}.
 void addProviderRoutes(Router& router, ProviderStore& store);
+/// Jobs (list, get, stop, delete, events, progress) and workers (list, get).
+void addJobRoutes(Router& router, JobStore& store);
+/// POST .../versions/{revision}/deploy and GET .../versions/{revision}/jobs.
+void addDeployRoutes(Router& router, DatasetStore& datasets, JobStore& jobs);
 
 }  // namespace ampd::controller

@@ -1,6 +1,7 @@
 #include "manifest.h"
 
 #include "canonical_json.h"
+#include "manifest_model.h"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
@@ -20,9 +21,7 @@ std::string sha256Hex(std::string_view bytes) {
 
 Manifest parseManifest(std::string_view text) {
   Manifest m;
-  m.canonical = canonicalJson(text);
-  if (m.canonical.empty() || m.canonical.front() != '{')
-    throw ManifestError("a manifest must be a JSON object");
+  m.canonical = canonicalManifest(text);
   Poco::JSON::Object::Ptr root;
   try {
     root = Poco::JSON::Parser().parse(m.canonical).extract<Poco::JSON::Object::Ptr>();

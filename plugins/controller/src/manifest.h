@@ -24,7 +24,7 @@ inline constexpr const char* kManifestKinds[] = {"manifest", "evm-rpc", "firehos
                                                  "eth-beacon"};
 
 struct Manifest {
-  std::string canonical;             ///< canonical JSON (see canonical_json.h)
+  std::string canonical;             ///< Amp's canonical form (see manifest_model.h)
   std::string hash;                  ///< lower-case hex SHA-256 of `canonical`
   std::string kind;                  ///< "kind"
   std::int64_t startBlock = 0;       ///< "start_block", default 0

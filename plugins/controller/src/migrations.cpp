@@ -60,6 +60,83 @@ CREATE TABLE tags (
 CREATE INDEX dataset_manifests_by_manifest ON dataset_manifests (manifest_hash);
 CREATE INDEX tags_by_manifest ON tags (namespace, name, manifest_hash);
 )sql"},
+    {3, "create_jobs_workers_and_revisions", R"sql(
+-- Names and columns follow Amp's metadata-db tables (crates/core/metadata-db/migrations):
+-- workers, jobs + jobs_status + job_events (the job ledger), physical_table_revisions +
+-- physical_tables, file_metadata. Timestamps are timestamptz throughout.
+CREATE TABLE workers (
+    id            bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    node_id       text        NOT NULL UNIQUE CHECK (node_id ~ '^[a-zA-Z][a-zA-Z0-9_.-]*$'),
+    info          jsonb       NOT NULL DEFAULT '{}',
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    registered_at timestamptz NOT NULL DEFAULT now(),
+    heartbeat_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE jobs (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    retry_count     integer     NOT NULL DEFAULT 0,
+    idempotency_key text        UNIQUE
+);
+
+CREATE TABLE jobs_status (
+    job_id     bigint      PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    node_id    text        NOT NULL,
+    status     text        NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    detail     jsonb
+);
+CREATE INDEX idx_jobs_status_status ON jobs_status (status);
+CREATE INDEX idx_jobs_status_node_id_status ON jobs_status (node_id, status);
+COMMENT ON TABLE jobs_status IS 'one row per job: its latest status and the node it is scheduled to';
+
+CREATE TABLE job_events (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    job_id     bigint      NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    node_id    text        NOT NULL,
+    event_type text        NOT NULL,
+    detail     jsonb
+);
+CREATE INDEX idx_job_events_job_id_id ON job_events (job_id, id);
+COMMENT ON TABLE job_events IS 'append-only job ledger; the SCHEDULED event''s detail is the job descriptor';
+
+CREATE TABLE physical_table_revisions (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    path       text        NOT NULL UNIQUE,
+    writer     bigint      REFERENCES jobs (id) ON DELETE SET NULL,
+    metadata   jsonb       NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE physical_tables (
+    id                 bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    dataset_namespace  text        NOT NULL,
+    dataset_name       text        NOT NULL,
+    table_name         text        NOT NULL,
+    manifest_hash      text        NOT NULL,
+    active_revision_id bigint      REFERENCES physical_table_revisions (id) ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX unique_manifest_table
+    ON physical_tables (dataset_namespace, dataset_name, manifest_hash, table_name);
+
+CREATE TABLE file_metadata (
+    id             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    location_id    bigint      NOT NULL REFERENCES physical_table_revisions (id) ON DELETE CASCADE,
+    file_name      text        NOT NULL,
+    url            text        NOT NULL,
+    object_size    bigint,
+    object_e_tag   text,
+    object_version text,
+    metadata       jsonb       NOT NULL DEFAULT '{}',
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (location_id, file_name)
+);
+)sql"},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

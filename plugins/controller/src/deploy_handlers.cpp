@@ -1,0 +1,119 @@
+// POST .../deploy and GET .../jobs of a dataset revision, as Amp's deploy.rs and list_jobs.rs
+// answer them.
+#include "canonical_json.h"
+#include "handlers.h"
+#include "json_writer.h"
+#include "names.h"
+
+#include <Poco/JSON/Parser.h>
+
+namespace ampd::controller {
+namespace {
+
+struct ResolvedRevision {
+  std::string ns, name;
+  ManifestFacts facts;
+};
+
+ResolvedRevision resolveRevision(DatasetStore& datasets, const PathParams& params) {
+  const auto& ns = params.at("namespace");
+  const auto& name = params.at("name");
+  const auto& text = params.at("revision");
+  if (!isValidNamespace(ns) || !isValidDatasetName(name))
+    throw ApiError(400, "INVALID_PATH",
+                   "invalid path parameters: dataset \"" + ns + "/" + name + "\"");
+  const auto revision = Revision::parse(text);
+  if (!revision)
+    throw ApiError(400, "INVALID_PATH", "invalid path parameters: revision \"" + text + "\"");
+  auto facts =
+      withDatabase("RESOLVE_REVISION_ERROR", [&] { return datasets.resolve(ns, name, *revision); });
+  if (!facts)
+    throw ApiError(404, "DATASET_NOT_FOUND",
+                   "Dataset '" + ns + "/" + name + "' at revision '" + text + "' not found");
+  return {ns, name, std::move(*facts)};
+}
+
+[[noreturn]] void invalidBody(const std::string& message) {
+  throw ApiError(400, "INVALID_BODY", "Invalid request body: " + message);
+}
+
+JobStore::DeployRequest deployRequest(const ResolvedRevision& r, const std::string& body) {
+  JobStore::DeployRequest request{r.ns, r.name, r.facts.hash, r.facts.kind, {}, 1, {}};
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return request;
+  Poco::JSON::Object::Ptr json;
+  try {
+    json = Poco::JSON::Parser().parse(canonicalJson(body)).extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception& e) {
+    invalidBody(std::string("expected a JSON object: ") + e.what());
+  }
+  if (json->has("end_block") && !json->isNull("end_block")) {
+    const auto v = json->get("end_block");
+    if (!v.isString()) invalidBody("end_block must be a string or null");
+    const auto text = v.convert<std::string>();
+    const bool number = !text.empty() && text.find_first_not_of("-0123456789") == std::string::npos;
+    if (text != "latest" && !number)
+      invalidBody("end_block must be null, \"latest\", a block number or a negative offset");
+    request.endBlock = text;
+  }
+  if (json->has("parallelism")) {
+    const auto v = json->get("parallelism");
+    if (!v.isInteger() || v.convert<Poco::Int64>() < 0 || v.convert<Poco::Int64>() > 65535)
+      invalidBody("parallelism must be an integer from 0 to 65535");
+    request.parallelism = v.convert<Poco::Int64>();
+  }
+  if (json->has("worker_id") && !json->isNull("worker_id")) {
+    const auto v = json->get("worker_id");
+    if (!v.isString()) invalidBody("worker_id must be a string or null");
+    request.workerId = v.convert<std::string>();
+  }
+  return request;
+}
+
+ApiResponse deploy(DatasetStore& datasets, JobStore& jobs, const ApiRequest& request,
+                   const PathParams& params) {
+  const auto revision = resolveRevision(datasets, params);
+  const auto deploy = deployRequest(revision, request.body);
+  const auto result = withDatabase("SCHEDULER_ERROR", [&] { return jobs.deploy(deploy); });
+  if (std::holds_alternative<JobStore::NoWorkersAvailable>(result))
+    throw ApiError(500, "SCHEDULER_ERROR", "Failed to schedule job: no workers available");
+  if (const auto* missing = std::get_if<JobStore::WorkerNotAvailable>(&result))
+    throw ApiError(400, "WORKER_NOT_AVAILABLE",
+                   "Failed to schedule job: specified worker '" + missing->selector +
+                       "' not found or inactive");
+  JsonWriter w;
+  w.beginObject().key("job_id").value(std::get<std::int64_t>(result)).endObject();
+  return ApiResponse::json(202, w.take());
+}
+
+ApiResponse datasetJobs(DatasetStore& datasets, JobStore& jobs, const PathParams& params) {
+  const auto revision = resolveRevision(datasets, params);
+  const auto rows = withDatabase("LIST_JOBS_ERROR", [&] {
+    return jobs.listByDataset(revision.ns, revision.name, revision.facts.hash);
+  });
+  JsonWriter w;
+  w.beginObject().key("jobs").beginArray();
+  for (const auto& job : rows) {
+    w.beginObject();
+    w.key("id").value(job.id).key("created_at").value(job.createdAt);
+    w.key("updated_at").value(job.updatedAt).key("node_id").value(job.nodeId);
+    w.key("status").value(job.status).key("descriptor").raw(job.descriptorJson);
+    w.endObject();
+  }
+  w.endArray().endObject();
+  return ApiResponse::json(200, w.take());
+}
+
+}  // namespace
+
+void addDeployRoutes(Router& router, DatasetStore& datasets, JobStore& jobs) {
+  router.add("POST", "/datasets/{namespace}/{name}/versions/{revision}/deploy",
+             [&datasets, &jobs](const ApiRequest& r, const PathParams& p) {
+               return deploy(datasets, jobs, r, p);
+             });
+  router.add("GET", "/datasets/{namespace}/{name}/versions/{revision}/jobs",
+             [&datasets, &jobs](const ApiRequest&, const PathParams& p) {
+               return datasetJobs(datasets, jobs, p);
+             });
+}
+
+}  // namespace ampd::controller
