@@ -34,7 +34,7 @@ using namespace std::chrono_literals;
 const std::filesystem::path kChromium = "/usr/bin/chromium";
 const std::string kDatasetBody =
     R"({"namespace":"_","name":"eth","manifest":)"
-    R"({"kind":"evm-rpc","network":"anvil","tables":{"blocks":{},"logs":{}}}})";
+    R"({"kind":"evm-rpc","network":"anvil","tables":{"blocks":{"schema":{"arrow":{"fields":[{"name":"block_num","type":"UInt64","nullable":false}]}},"network":"anvil"}}}})";
 
 /// What the scratch servers saw, shared with the test thread.
 class Observations {

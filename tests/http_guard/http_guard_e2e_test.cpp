@@ -14,7 +14,7 @@ namespace {
 
 const std::string kDatasetBody =
     R"({"namespace":"_","name":"eth","manifest":)"
-    R"({"kind":"evm-rpc","network":"anvil","tables":{"blocks":{},"logs":{}}}})";
+    R"({"kind":"evm-rpc","network":"anvil","tables":{"blocks":{"schema":{"arrow":{"fields":[{"name":"block_num","type":"UInt64","nullable":false}]}},"network":"anvil"}}}})";
 
 class HttpGuardE2E : public ::testing::TestWithParam<const ApiUnderTest*> {
  protected:

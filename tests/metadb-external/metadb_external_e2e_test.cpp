@@ -23,10 +23,13 @@ TEST(MetadbExternalE2E, ServesTheAdminApiOnATestStartedPostgres) {
     auto ampd = AdminDaemon::withConfig(dir, config);
     EXPECT_NE(ampd.process().output().find("using external metadata database"), std::string::npos);
     auto& c = ampd.client();
-    ASSERT_EQ(c.post("/datasets", R"({"namespace":"_","name":"x","version":"1.0.0",)"
-                                  R"("manifest":{"kind":"evm-rpc"}})")
-                  .status,
-              201);
+    ASSERT_EQ(
+        c.post(
+             "/datasets",
+             R"({"namespace":"_","name":"x","version":"1.0.0",)"
+             R"("manifest":{"kind":"evm-rpc","network":"anvil","tables":{"blocks":{"schema":{"arrow":{"fields":[{"name":"block_num","type":"UInt64","nullable":false}]}},"network":"anvil"}}}})")
+            .status,
+        201);
     EXPECT_EQ(ampd.stop(SIGTERM), 0);
   }
   EXPECT_FALSE(std::filesystem::exists(dir.ampDir() / "metadb" / "PG_VERSION"))
