@@ -13,12 +13,7 @@
 namespace ampd {
 
 std::string jsonErrorBody(std::string_view code, std::string_view message) {
-  std::string body = "{\"error_code\":";
-  appendJsonString(body, code);
-  body += ",\"error_message\":";
-  appendJsonString(body, message);
-  body += '}';
-  return body;
+  return jsonErrorObject(code, message);
 }
 
 HttpExchange::HttpExchange(const Poco::Net::HTTPRequest& request, const std::string& body, int fd,

@@ -22,9 +22,7 @@
 
 #include <ampd/plugin.h>
 
-#include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Util/AbstractConfiguration.h>
@@ -197,7 +195,8 @@ class HttpGuard {
   bool requiresToken() const { return !_token.empty(); }
 
   /// Nothing when the request may go to the handler (then add corsHeaders() to its response);
-  /// otherwise the answer to send instead (see sendGuardAnswer()).
+  /// otherwise the answer to send instead (ampd_toolkit/guard_admission.h does, before the body is
+  /// read).
   std::optional<HttpGuardAnswer> check(const Poco::Net::HTTPRequest& request) const {
     if (auto refusal = checkHost(request)) return refusal;
     if (auto answer = checkOrigin(request)) return answer;
@@ -293,30 +292,5 @@ class HttpGuard {
   std::vector<std::string> _allowedOrigins;
   std::string _token;
 };
-
-/// Sends `answer` on `response`: its headers, then Amp's error body, or an empty 204. A refused
-/// request's body is never read, so the connection is closed after the answer when it has one.
-inline void sendGuardAnswer(const Poco::Net::HTTPRequest& request,
-                            Poco::Net::HTTPServerResponse& response,
-                            const HttpGuardAnswer& answer) {
-  for (const auto& [name, value] : answer.headers) response.set(name, value);
-  if ((request.hasContentLength() && request.getContentLength64() > 0) ||
-      request.getChunkedTransferEncoding())
-    response.setKeepAlive(false);
-  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
-  if (!answer.refused()) {
-    response.send();  // 204: no body, no Content-Length (RFC 9110, 8.6)
-    return;
-  }
-  Poco::JSON::Object body;
-  body.set("error_code", answer.errorCode);
-  body.set("error_message", answer.message);
-  std::ostringstream text;
-  body.stringify(text);
-  const auto payload = text.str();
-  response.setContentType("application/json");
-  response.setContentLength(static_cast<std::streamsize>(payload.size()));
-  response.send() << payload;
-}
 
 }  // namespace ampd

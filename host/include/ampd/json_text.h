@@ -89,4 +89,15 @@ inline std::string jsonString(std::string_view text) {
   return out;
 }
 
+/// Amp's error object, {"error_code":"<code>","error_message":"<message>"} (no newline): the
+/// one writer of it, used by every HTTP answer and NDJSON error line.
+inline std::string jsonErrorObject(std::string_view code, std::string_view message) {
+  std::string out = "{\"error_code\":";
+  appendJsonString(out, code);
+  out += ",\"error_message\":";
+  appendJsonString(out, message);
+  out += '}';
+  return out;
+}
+
 }  // namespace ampd

@@ -2,6 +2,8 @@
 
 #include "json_writer.h"
 
+#include <ampd/json_text.h>
+
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 
@@ -10,9 +12,7 @@
 namespace ampd::controller {
 
 std::string errorBody(const std::string& code, const std::string& message) {
-  JsonWriter w;
-  w.beginObject().key("error_code").value(code).key("error_message").value(message).endObject();
-  return w.take();
+  return jsonErrorObject(code, message);
 }
 
 namespace {
