@@ -143,6 +143,9 @@ int AmpdApplication::runPlugins() {
   ampd::config::LoadOptions options = loadOptions(environment);
   options.hostKeysOnly = true;  // the plugins' keys are checked once their tables are loaded
   const ampd::config::LoadedConfig hostOnly = ampd::config::loadConfig(options);
+  logger.information("amp dir " + options.ampDir.string() +
+                     (hostOnly.file ? ", config " + hostOnly.file->string() : ""));
+  ampd::config::createAmpDirLayout(options.ampDir, logger);
   if (hostOnly.plugins.empty()) {
     throw ampd::config::ConfigError(
         Diagnostic{"the plugin list is empty" +
@@ -158,15 +161,12 @@ int AmpdApplication::runPlugins() {
   options.pluginTables = keyTablesOf(libraries);
   const ampd::config::LoadedConfig loaded = ampd::config::loadConfig(options);
   const ampd::config::TypedSettings settings(loaded.config, loaded.schema);
-  logger.information("amp dir " + options.ampDir.string() +
-                     (loaded.file ? ", config " + loaded.file->string() : ""));
   _pluginsLoaded = true;
   std::vector<PluginFacts> facts;
   for (const auto& library : libraries) facts.push_back(library.facts());
   const auto order = computeStartOrder(
       facts, [&](const std::string& service) { return knownProviders(locator, service); });
 
-  ampd::config::createAmpDirLayout(options.ampDir, logger);
   const FileLock ampDirLock = lockAmpDir(options.ampDir);
   for (const auto& library : libraries) checkListenAddresses(settings, library.facts().keys);
 
@@ -239,8 +239,8 @@ int AmpdApplication::listPlugins() {
                 << "  abi:      " << facts.abiVersion << "\n"
                 << "  provides: " << listOrDash(facts.providedServices) << "\n"
                 << "  requires: " << listOrDash(facts.requiredServices) << "\n"
-                << "  keys:     " << facts.keys.size() << " (ampd config keys lists them)\n"
-                << "  file:     " << file.string() << "\n";
+                << "  file:     " << file.string() << "\n"
+                << "  keys:     " << facts.keys.size() << " (ampd config keys lists them)\n";
     } catch (const PluginLoadError& e) {
       std::cout << pluginNameOfFile(file).value_or(file.filename().string()) << " (unusable)\n"
                 << "  file:     " << file.string() << "\n"
