@@ -110,7 +110,7 @@ LoadedConfig loadConfig(const LoadOptions& options) {
   LoadedConfig loaded;
   loaded.file = chooseFile(options, ampDir);
 
-  auto schema = std::make_shared<const Schema>(options.pluginTables);
+  auto schema = std::make_shared<const Schema>(options.pluginTables, options.inactiveTables);
   loaded.schema = schema;
   // Relative paths: against the folder of a file given with --config, else the amp dir.
   ConfigValues values(options.configFile ? loaded.file->parent_path() : ampDir, *schema,

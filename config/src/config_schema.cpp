@@ -81,6 +81,17 @@ Schema::Schema(std::vector<KeyTable> pluginTables) {
   }
 }
 
+Schema::Schema(std::vector<KeyTable> pluginTables, std::vector<KeyTable> inactiveTables)
+    : Schema(std::move(pluginTables)) {
+  for (auto& table : inactiveTables) {
+    std::erase_if(table.keys, [&](const KeySpec& spec) {
+      return spec.name == nullptr || *spec.name == '\0' || find(spec.name) != nullptr;
+    });
+    if (!ownerOf(table.owner).empty()) continue;
+    _tables.push_back(std::move(table));
+  }
+}
+
 const KeySpec* Schema::find(std::string_view key) const {
   for (const auto& table : _tables)
     for (const auto& spec : table.keys)

@@ -74,7 +74,7 @@ Diagnostic unknownKeyDiagnostic(const Schema& schema, const std::string& key) {
   }
   std::string hint =
       "Check the spelling. `ampd config keys` lists every key of the host and of the plugins "
-      "found; a key of a plugin is known only when that plugin is in the plugin list.";
+      "found; a key of a plugin is known only when that plugin is found in the plugin search path.";
   return Diagnostic{message, {}, hint};
 }
 

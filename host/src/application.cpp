@@ -49,6 +49,27 @@ int reportConfigError(Diagnostic diagnostic) {
   return reportError(diagnostic, kExitConfig);
 }
 
+/// The key tables of the usable plugins in the search path that are not in `loaded` (the first
+/// file of each name, as loading picks it).
+std::vector<ampd::config::KeyTable> inactiveKeyTables(const PluginLocator& locator,
+                                                      const std::vector<PluginLibrary>& loaded) {
+  std::set<std::string> seen;
+  for (const auto& library : loaded) seen.insert(library.facts().name);
+  std::vector<ampd::config::KeyTable> tables;
+  for (const auto& file : locator.allFiles()) {
+    const auto name = pluginNameOfFile(file);
+    if (!name || seen.count(*name) != 0) continue;
+    try {
+      const PluginLibrary library = openPluginLibrary(file);
+      if (seen.insert(library.facts().name).second)
+        tables.push_back({library.facts().name, library.facts().keys});
+    } catch (const PluginLoadError&) {
+      // Unusable libraries declare nothing; `ampd plugins` shows their errors.
+    }
+  }
+  return tables;
+}
+
 /// The key tables of the plugins in `libraries`.
 std::vector<ampd::config::KeyTable> keyTablesOf(const std::vector<PluginLibrary>& libraries) {
   std::vector<ampd::config::KeyTable> tables;
@@ -159,6 +180,7 @@ int AmpdApplication::runPlugins() {
 
   options.hostKeysOnly = false;
   options.pluginTables = keyTablesOf(libraries);
+  options.inactiveTables = inactiveKeyTables(locator, libraries);
   const ampd::config::LoadedConfig loaded = ampd::config::loadConfig(options);
   const ampd::config::TypedSettings settings(loaded.config, loaded.schema);
   _pluginsLoaded = true;

@@ -65,6 +65,9 @@ struct LoadOptions {
   std::map<std::string, std::string> overrides;
   /// The key tables of the loaded plugins (validated together with the host's keys).
   std::vector<KeyTable> pluginTables;
+  /// The key tables of plugins found in the search path but not in the plugin list: their keys
+  /// are accepted (and checked) too, as they were when config/ listed every plugin's keys.
+  std::vector<KeyTable> inactiveTables;
   /// First pass: check the host's keys only and skip every other key (the plugins that declare
   /// them are not loaded yet).
   bool hostKeysOnly = false;

@@ -42,6 +42,10 @@ class Schema {
   /// declared twice (by the host and a plugin, or by two plugins), or a plugin's default is
   /// not a valid value of its own type and range.
   explicit Schema(std::vector<KeyTable> pluginTables = {});
+  /// The same, plus the tables of plugins found but not in the plugin list (`inactiveTables`):
+  /// their keys are accepted and checked too, so one configuration (or environment) can serve
+  /// several plugin lists; a key already declared is skipped there, not refused.
+  Schema(std::vector<KeyTable> pluginTables, std::vector<KeyTable> inactiveTables);
 
   /// The host's table first, then the plugins' in the order given.
   const std::vector<KeyTable>& tables() const { return _tables; }
