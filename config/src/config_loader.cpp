@@ -91,10 +91,10 @@ std::vector<std::string> choosePlugins(const ConfigValues& values) {
   auto plugins = values.array("plugins");
   if (const auto* origin = values.setBy("plugins")) {
     if (plugins.empty())
-      throw ConfigError(origin->prefix() +
-                            "key \"plugins\" must not be empty; list the plugins to run, e.g. "
-                            "plugins = [\"metadb-postgres\", \"controller\", \"server\"], or "
-                            "remove the key to run the default set",
+      throw ConfigError(Diagnostic{origin->prefix() + "key \"plugins\" must not be empty", "",
+                                   "List the plugins to run, e.g. plugins = [\"metadb-postgres\", "
+                                   "\"controller\", \"server\"], or remove the key to run the "
+                                   "default set."},
                         origin->source, origin->line, "plugins");
     return plugins;
   }
@@ -110,8 +110,11 @@ LoadedConfig loadConfig(const LoadOptions& options) {
   LoadedConfig loaded;
   loaded.file = chooseFile(options, ampDir);
 
+  auto schema = std::make_shared<const Schema>(options.pluginTables, options.inactiveTables);
+  loaded.schema = schema;
   // Relative paths: against the folder of a file given with --config, else the amp dir.
-  ConfigValues values(options.configFile ? loaded.file->parent_path() : ampDir);
+  ConfigValues values(options.configFile ? loaded.file->parent_path() : ampDir, *schema,
+                      options.hostKeysOnly);
   values.applyDefaults();
   if (loaded.file)
     values.applyDocument(parseFile(*loaded.file), Origin::file(loaded.file->string()));

@@ -10,8 +10,10 @@ namespace ampd::config::detail {
 
 namespace {
 
-[[noreturn]] void fail(const Origin& origin, const std::string& key, const std::string& message) {
-  throw ConfigError(origin.prefix() + message, origin.source, origin.line, key);
+[[noreturn]] void fail(const Origin& origin, const std::string& key, const std::string& message,
+                       std::string detail = {}, std::string hint = {}) {
+  throw ConfigError(Diagnostic{origin.prefix() + message, std::move(detail), std::move(hint)},
+                    origin.source, origin.line, key);
 }
 
 [[noreturn]] void failType(const Origin& origin, const std::string& key, std::string_view expected,
@@ -39,11 +41,12 @@ Origin entryOrigin(const Origin& origin, const toml::key& key, const toml::node&
 
 }  // namespace
 
-ConfigValues::ConfigValues(std::filesystem::path pathBase) : _pathBase(std::move(pathBase)) {}
+ConfigValues::ConfigValues(std::filesystem::path pathBase, const Schema& schema, bool hostKeysOnly)
+    : _pathBase(std::move(pathBase)), _schema(schema), _hostKeysOnly(hostKeysOnly) {}
 
 void ConfigValues::applyDefaults() {
-  for (const auto& spec : configSchema()) {
-    const std::string key(spec.key);
+  _schema.forEach([&](const KeySpec& spec) {
+    const std::string key(spec.name);
     const std::string value(spec.defaultValue);
     switch (spec.type) {
       case KeyType::StringArray:
@@ -58,7 +61,7 @@ void ConfigValues::applyDefaults() {
       default:
         _scalars[key] = value;
     }
-  }
+  });
 }
 
 void ConfigValues::applyDocument(const toml::table& root, const Origin& origin) {
@@ -68,10 +71,11 @@ void ConfigValues::applyDocument(const toml::table& root, const Origin& origin) 
 
 void ConfigValues::applyText(const std::string& key, const std::string& text,
                              const Origin& origin) {
-  const auto* spec = findKey(key);
+  const auto* spec = _schema.find(key);
   const bool takesText =
-      (spec != nullptr && (spec->type == KeyType::String || spec->type == KeyType::Path)) ||
-      mapOf(key) != nullptr || isIgnored(key);
+      (spec != nullptr && (spec->type == KeyType::String || spec->type == KeyType::Path ||
+                           spec->type == KeyType::ListenAddress)) ||
+      mapOf(_schema, key) != nullptr || isIgnored(key);
   const auto parsed = parseTomlValue(text);
   if (parsed && !(takesText && !parsedValue(*parsed).is_string())) {
     applyNode(key, parsedValue(*parsed), origin);
@@ -82,31 +86,38 @@ void ConfigValues::applyText(const std::string& key, const std::string& text,
 
 void ConfigValues::applyNode(const std::string& key, const toml::node& node, const Origin& origin) {
   if (isIgnored(key)) return storeIgnored(key, node);
-  if (const auto* spec = findKey(key)) return store(*spec, node, origin);
-  if (mapOf(key) != nullptr) return storeMapEntry(parentOf(key), leafOf(key), node, origin);
-  if (isKnownTable(key)) {
+  if (const auto* spec = _schema.find(key)) return store(*spec, node, origin);
+  if (mapOf(_schema, key) != nullptr)
+    return storeMapEntry(parentOf(key), leafOf(key), node, origin);
+  if (isKnownTable(_schema, key) || (_hostKeysOnly && node.is_table())) {
     const auto* table = node.as_table();
     if (table == nullptr) failType(origin, key, "a table", node);
     for (auto&& [name, value] : *table)
       applyNode(key + "." + std::string(name.str()), value, entryOrigin(origin, name, value));
     return;
   }
-  fail(origin, key, unknownKeyMessage(key));
+  if (_hostKeysOnly) return;  // maybe a plugin's key: checked in the second pass
+  const auto unknown = unknownKeyDiagnostic(_schema, key);
+  fail(origin, key, unknown.primary, unknown.detail, unknown.hint);
 }
 
 void ConfigValues::store(const KeySpec& spec, const toml::node& node, const Origin& origin) {
-  const std::string key(spec.key);
+  const std::string key(spec.name);
   const auto expected = typeName(spec.type);
   switch (spec.type) {
     case KeyType::String:
-    case KeyType::Path: {
+    case KeyType::Path:
+    case KeyType::ListenAddress: {
       const auto* text = node.as_string();
       if (text == nullptr) failType(origin, key, expected, node);
+      if (spec.type == KeyType::ListenAddress) checkListenAddress(spec, text->get(), origin);
       _scalars[key] = spec.type == KeyType::Path ? resolvePath(text->get()) : text->get();
       break;
     }
     case KeyType::Int:
+    case KeyType::DurationMs:
       if (!node.is_integer()) failType(origin, key, expected, node);
+      checkRange(spec, node, origin);
       _scalars[key] = *scalarText(node);
       break;
     case KeyType::Bool:
@@ -115,6 +126,7 @@ void ConfigValues::store(const KeySpec& spec, const toml::node& node, const Orig
       break;
     case KeyType::Float:
       if (!node.is_number()) failType(origin, key, expected, node);
+      checkRange(spec, node, origin);
       _scalars[key] = *scalarText(node);
       break;
     case KeyType::StringArray: {
@@ -140,6 +152,38 @@ void ConfigValues::store(const KeySpec& spec, const toml::node& node, const Orig
     }
   }
   _setBy.insert_or_assign(key, origin);
+}
+
+void ConfigValues::checkRange(const KeySpec& spec, const toml::node& node,
+                              const Origin& origin) const {
+  if (!hasRange(spec)) return;
+  const double value = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                         : node.as_floating_point()->get();
+  const bool below = node.is_integer() ? node.as_integer()->get() < spec.min
+                                       : value < static_cast<double>(spec.min);
+  const bool above = node.is_integer() ? node.as_integer()->get() > spec.max
+                                       : value > static_cast<double>(spec.max);
+  if (!below && !above) return;
+  const std::string key(spec.name);
+  fail(origin, key, "value " + *scalarText(node) + " of key \"" + key + "\" is out of range",
+       "The allowed range of " + key + " is " + rangeText(spec) + ".",
+       "Set " + key + " to a value from " + rangeText(spec) + " (default " + spec.defaultValue +
+           ").");
+}
+
+void ConfigValues::checkListenAddress(const KeySpec& spec, const std::string& value,
+                                      const Origin& origin) const {
+  // The full check (name resolution, binding) is the host's, before any plugin starts; here the
+  // shape: host:port with a port from 0 to 65535.
+  const auto colon = value.rfind(':');
+  const std::string port = colon == std::string::npos ? std::string() : value.substr(colon + 1);
+  const bool digits = !port.empty() && port.size() <= 5 &&
+                      port.find_first_not_of("0123456789") == std::string::npos;
+  if (colon != std::string::npos && colon > 0 && digits && std::stoi(port) <= 65535) return;
+  const std::string key(spec.name);
+  fail(origin, key, "invalid listen address \"" + value + "\" for key \"" + key + "\"",
+       "A listen address is host:port, with a port from 0 to 65535.",
+       "Use host:port, e.g. " + std::string(spec.defaultValue) + " (port 0 picks a free port).");
 }
 
 void ConfigValues::storeMapEntry(const std::string& mapKey, const std::string& name,

@@ -20,8 +20,10 @@ namespace ampd::config::detail {
 
 class ConfigValues {
  public:
-  /// Relative path values are made absolute against `pathBase`.
-  explicit ConfigValues(std::filesystem::path pathBase);
+  /// Relative path values are made absolute against `pathBase`. With `hostKeysOnly`, keys the
+  /// schema does not know are skipped instead of refused (the first pass, before the plugins
+  /// and their key tables are loaded). `schema` must outlive this object.
+  ConfigValues(std::filesystem::path pathBase, const Schema& schema, bool hostKeysOnly = false);
 
   /// Sets every schema key to its default.
   void applyDefaults();
@@ -43,12 +45,17 @@ class ConfigValues {
  private:
   void applyNode(const std::string& key, const toml::node& node, const Origin& origin);
   void store(const KeySpec& spec, const toml::node& node, const Origin& origin);
+  void checkRange(const KeySpec& spec, const toml::node& node, const Origin& origin) const;
+  void checkListenAddress(const KeySpec& spec, const std::string& value,
+                          const Origin& origin) const;
   void storeMapEntry(const std::string& mapKey, const std::string& name, const toml::node& node,
                      const Origin& origin);
   void storeIgnored(const std::string& key, const toml::node& node);
   std::string resolvePath(const std::string& text) const;
 
   std::filesystem::path _pathBase;
+  const Schema& _schema;
+  bool _hostKeysOnly;
   std::map<std::string, std::string> _scalars;
   std::map<std::string, std::vector<std::string>> _arrays;
   std::map<std::string, std::map<std::string, std::string>> _maps;

@@ -28,10 +28,11 @@ std::string leafOf(const std::string& key) {
   return dot == std::string::npos ? key : key.substr(dot + 1);
 }
 
-bool isKnownTable(const std::string& table) {
+bool isKnownTable(const Schema& schema, const std::string& table) {
   const std::string prefix = table + ".";
-  return std::ranges::any_of(configSchema(),
-                             [&](const KeySpec& spec) { return startsWith(spec.key, prefix); });
+  bool known = false;
+  schema.forEach([&](const KeySpec& spec) { known = known || startsWith(spec.name, prefix); });
+  return known;
 }
 
 bool isIgnored(const std::string& key) {
@@ -40,28 +41,29 @@ bool isIgnored(const std::string& key) {
   });
 }
 
-const KeySpec* mapOf(const std::string& key) {
-  const auto* spec = findKey(parentOf(key));
+const KeySpec* mapOf(const Schema& schema, const std::string& key) {
+  const auto* spec = schema.find(parentOf(key));
   return spec != nullptr && spec->type == KeyType::StringMap ? spec : nullptr;
 }
 
-std::string unknownKeyMessage(const std::string& key) {
+Diagnostic unknownKeyDiagnostic(const Schema& schema, const std::string& key) {
   // The innermost known table the key is in (the parent of an unknown table is still useful).
   std::string table = parentOf(key);
-  while (!table.empty() && !isKnownTable(table)) table = parentOf(table);
+  while (!table.empty() && !isKnownTable(schema, table)) table = parentOf(table);
   const std::string prefix = table.empty() ? std::string() : table + ".";
 
   std::vector<std::string> keys;
   std::vector<std::string> tables;
-  for (const auto& spec : configSchema()) {
-    if (!startsWith(spec.key, prefix)) continue;
-    const std::string rest(spec.key.substr(prefix.size()));
+  schema.forEach([&](const KeySpec& spec) {
+    const std::string_view name(spec.name);
+    if (!startsWith(name, prefix)) return;
+    const std::string rest(name.substr(prefix.size()));
     const auto dot = rest.find('.');
     auto& list = dot == std::string::npos ? keys : tables;
-    const std::string name =
+    const std::string entry =
         dot == std::string::npos ? rest : "[" + prefix + rest.substr(0, dot) + "]";
-    if (std::ranges::find(list, name) == list.end()) list.push_back(name);
-  }
+    if (std::ranges::find(list, entry) == list.end()) list.push_back(entry);
+  });
   std::string message = "unknown key \"" + key + "\"; ";
   if (table.empty()) {
     for (auto ignored : ignoredTables()) tables.push_back("[" + std::string(ignored) + "]");
@@ -70,7 +72,10 @@ std::string unknownKeyMessage(const std::string& key) {
     message += "known keys in [" + table + "] are " + join(keys);
     if (!tables.empty()) message += ", and tables " + join(tables);
   }
-  return message;
+  std::string hint =
+      "Check the spelling. `ampd config keys` lists every key of the host and of the plugins "
+      "found; a key of a plugin is known only when that plugin is found in the plugin search path.";
+  return Diagnostic{message, {}, hint};
 }
 
 }  // namespace ampd::config::detail

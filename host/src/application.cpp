@@ -4,12 +4,16 @@
 #include <Poco/Message.h>
 #include <ampd_config/amp_dir.h>
 #include <ampd_config/config_loader.h>
+#include <ampd_config/typed_settings.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <set>
 
+#include "amp_dir_lock.h"
+#include "key_listing.h"
+#include "listen_check.h"
 #include "logging.h"
 #include "plugin_loader.h"
 #include "run_summary.h"
@@ -33,9 +37,45 @@ std::optional<std::string> lookupEnv(const std::map<std::string, std::string>& e
   return it->second;
 }
 
-int reportError(const std::string& text, int exitCode) {
-  std::cerr << "ampd: error: " << text << std::endl;
+/// Every error ampd prints: "ampd: error: <primary>\nDETAIL: ...\nHINT: ..." (see Diagnostic).
+int reportError(const Diagnostic& diagnostic, int exitCode) {
+  std::cerr << "ampd: error: " << diagnostic.format() << std::endl;
   return exitCode;
+}
+
+/// A configuration error: the same, with "configuration error: " before the primary.
+int reportConfigError(Diagnostic diagnostic) {
+  diagnostic.primary = "configuration error: " + diagnostic.primary;
+  return reportError(diagnostic, kExitConfig);
+}
+
+/// The key tables of the usable plugins in the search path that are not in `loaded` (the first
+/// file of each name, as loading picks it).
+std::vector<ampd::config::KeyTable> inactiveKeyTables(const PluginLocator& locator,
+                                                      const std::vector<PluginLibrary>& loaded) {
+  std::set<std::string> seen;
+  for (const auto& library : loaded) seen.insert(library.facts().name);
+  std::vector<ampd::config::KeyTable> tables;
+  for (const auto& file : locator.allFiles()) {
+    const auto name = pluginNameOfFile(file);
+    if (!name || seen.count(*name) != 0) continue;
+    try {
+      const PluginLibrary library = openPluginLibrary(file);
+      if (seen.insert(library.facts().name).second)
+        tables.push_back({library.facts().name, library.facts().keys});
+    } catch (const PluginLoadError&) {
+      // Unusable libraries declare nothing; `ampd plugins` shows their errors.
+    }
+  }
+  return tables;
+}
+
+/// The key tables of the plugins in `libraries`.
+std::vector<ampd::config::KeyTable> keyTablesOf(const std::vector<PluginLibrary>& libraries) {
+  std::vector<ampd::config::KeyTable> tables;
+  for (const auto& library : libraries)
+    tables.push_back({library.facts().name, library.facts().keys});
+  return tables;
 }
 
 std::string listOrDash(const std::vector<std::string>& items) {
@@ -77,17 +117,22 @@ int AmpdApplication::main(const std::vector<std::string>& /*args*/) {
 int AmpdApplication::runCommand() {
   try {
     if (_commandLine.command == Command::Plugins) return listPlugins();
+    if (_commandLine.command == Command::ConfigKeys) return listConfigKeys();
     return runPlugins();
   } catch (const ampd::config::ConfigError& e) {
-    return reportError(std::string("configuration error: ") + e.what(), kExitConfig);
+    return reportConfigError(e.diagnostic());
   } catch (const ampd::config::AmpDirError& e) {
-    return reportError(e.what(), kExitConfig);
+    return reportError({e.what(), {}, {}}, kExitConfig);
   } catch (const PluginLoadError& e) {
-    return reportError(e.diagnostic().format(), kExitConfig);
+    return reportError(e.diagnostic(), kExitConfig);
   } catch (const DependencyError& e) {
-    return reportError("configuration error: " + e.diagnostic().format(), kExitConfig);
+    return reportConfigError(e.diagnostic());
+  } catch (const PluginConfigError& e) {  // the amp-dir lock, a listen address in use
+    return reportError(e.diagnostic(), kExitConfig);
+  } catch (const PluginError& e) {
+    return reportError(e.diagnostic(), kExitRuntime);
   } catch (const std::exception& e) {
-    return reportError(e.what(), kExitRuntime);
+    return reportError({e.what(), {}, {}}, kExitRuntime);
   }
 }
 
@@ -110,30 +155,42 @@ ampd::config::LoadOptions AmpdApplication::loadOptions(
 }
 
 int AmpdApplication::runPlugins() {
+  // The start sequence (docs/architecture.md): layers -> plugin list -> libraries -> every key
+  // checked against the union of the key tables -> amp-dir lock -> listen addresses test-bound
+  // -> plugins started. Nothing is started or bound before the configuration is known good.
   Poco::Logger& logger = Poco::Logger::get("ampd");
   const auto environment = ampd::config::processEnvironment();
 
-  const ampd::config::LoadOptions options = loadOptions(environment);
-  const ampd::config::LoadedConfig loaded = ampd::config::loadConfig(options);
+  ampd::config::LoadOptions options = loadOptions(environment);
+  options.hostKeysOnly = true;  // the plugins' keys are checked once their tables are loaded
+  const ampd::config::LoadedConfig hostOnly = ampd::config::loadConfig(options);
   logger.information("amp dir " + options.ampDir.string() +
-                     (loaded.file ? ", config " + loaded.file->string() : ""));
+                     (hostOnly.file ? ", config " + hostOnly.file->string() : ""));
   ampd::config::createAmpDirLayout(options.ampDir, logger);
-
-  if (loaded.plugins.empty()) {
-    throw ampd::config::ConfigError("the plugin list is empty" +
-                                    (loaded.file ? " in " + loaded.file->string() : std::string()) +
-                                    "\nHINT: Set plugins = [\"...\"] to the plugins to run.");
+  if (hostOnly.plugins.empty()) {
+    throw ampd::config::ConfigError(
+        Diagnostic{"the plugin list is empty" +
+                       (hostOnly.file ? " in " + hostOnly.file->string() : std::string()),
+                   "", "Set plugins = [\"...\"] to the plugins to run."});
   }
-
-  const PluginLocator locator(pluginSearchDirs(loaded.config->getString("plugin_dir", ""),
+  const PluginLocator locator(pluginSearchDirs(hostOnly.config->getString("plugin_dir", ""),
                                                lookupEnv(environment, kPluginPathEnv),
                                                executableDir()));
-  const std::vector<PluginLibrary> libraries = loadPlugins(locator, loaded.plugins);
+  const std::vector<PluginLibrary> libraries = loadPlugins(locator, hostOnly.plugins);
+
+  options.hostKeysOnly = false;
+  options.pluginTables = keyTablesOf(libraries);
+  options.inactiveTables = inactiveKeyTables(locator, libraries);
+  const ampd::config::LoadedConfig loaded = ampd::config::loadConfig(options);
+  const ampd::config::TypedSettings settings(loaded.config, loaded.schema);
   _pluginsLoaded = true;
   std::vector<PluginFacts> facts;
   for (const auto& library : libraries) facts.push_back(library.facts());
   const auto order = computeStartOrder(
       facts, [&](const std::string& service) { return knownProviders(locator, service); });
+
+  const FileLock ampDirLock = lockAmpDir(options.ampDir);
+  for (const auto& library : libraries) checkListenAddresses(settings, library.facts().keys);
 
   std::vector<SupervisedPlugin> plugins;
   for (const std::size_t index : order) {
@@ -147,16 +204,44 @@ int AmpdApplication::runPlugins() {
   supervisorOptions.startedAt = _startedAt;
   supervisorOptions.runMode =
       _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
-  Supervisor supervisor(std::move(plugins), *loaded.config, options.ampDir, supervisorOptions,
-                        logger);
+  Supervisor supervisor(std::move(plugins), *loaded.config, settings, options.ampDir,
+                        supervisorOptions, logger);
   return supervisor.run();
+}
+
+int AmpdApplication::listConfigKeys() {
+  const auto environment = ampd::config::processEnvironment();
+  ampd::config::LoadOptions options = loadOptions(environment);
+  options.hostKeysOnly = true;
+  const std::string configuredDir =
+      ampd::config::loadConfig(options).config->getString("plugin_dir", "");
+  const PluginLocator locator(
+      pluginSearchDirs(configuredDir, lookupEnv(environment, kPluginPathEnv), executableDir()));
+
+  // The host's table, then each usable plugin found (the first of each name, as loading does).
+  std::vector<ampd::config::KeyTable> tables = ampd::config::Schema().tables();
+  std::set<std::string> seen;
+  for (const auto& file : locator.allFiles()) {
+    try {
+      const PluginLibrary library = openPluginLibrary(file);
+      if (seen.insert(library.facts().name).second)
+        tables.push_back({library.facts().name, library.facts().keys});
+    } catch (const PluginLoadError&) {
+      // `ampd plugins` shows why a library is unusable.
+    }
+  }
+  printKeyTables(std::cout, tables);
+  std::cout.flush();
+  return 0;
 }
 
 int AmpdApplication::listPlugins() {
   const auto environment = ampd::config::processEnvironment();
   // plugin_dir may be configured: read it the way `solo` (or `--config FILE`) would.
+  ampd::config::LoadOptions options = loadOptions(environment);
+  options.hostKeysOnly = true;
   const std::string configuredDir =
-      ampd::config::loadConfig(loadOptions(environment)).config->getString("plugin_dir", "");
+      ampd::config::loadConfig(options).config->getString("plugin_dir", "");
   const PluginLocator locator(
       pluginSearchDirs(configuredDir, lookupEnv(environment, kPluginPathEnv), executableDir()));
 
@@ -176,7 +261,8 @@ int AmpdApplication::listPlugins() {
                 << "  abi:      " << facts.abiVersion << "\n"
                 << "  provides: " << listOrDash(facts.providedServices) << "\n"
                 << "  requires: " << listOrDash(facts.requiredServices) << "\n"
-                << "  file:     " << file.string() << "\n";
+                << "  file:     " << file.string() << "\n"
+                << "  keys:     " << facts.keys.size() << " (ampd config keys lists them)\n";
     } catch (const PluginLoadError& e) {
       std::cout << pluginNameOfFile(file).value_or(file.filename().string()) << " (unusable)\n"
                 << "  file:     " << file.string() << "\n"

@@ -36,6 +36,7 @@ class AmpdApplication : public Poco::Util::ServerApplication {
       const std::map<std::string, std::string>& environment) const;
   int runPlugins();
   int listPlugins();
+  int listConfigKeys();
   /// Runs the command; maps every error to its exit code.
   int runCommand();
 

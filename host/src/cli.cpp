@@ -49,15 +49,23 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
   std::optional<Command> subcommand;
   bool help = false;
   bool version = false;
+  bool sawKeys = false;     // `ampd config keys`
+  bool keysOption = false;  // `ampd plugins --keys`
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.rfind("-", 0) != 0) {
+      if (subcommand == Command::ConfigKeys && !sawKeys && arg == "keys") {  // ampd config keys
+        sawKeys = true;
+        continue;
+      }
       if (subcommand) throw UsageError("unexpected argument \"" + arg + "\"");
       if (arg == "solo")
         subcommand = Command::Solo;
       else if (arg == "plugins")
         subcommand = Command::Plugins;
+      else if (arg == "config")
+        subcommand = Command::ConfigKeys;
       else if (arg == "migrate")
         subcommand = Command::Migrate;
       else
@@ -72,6 +80,8 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
     };
     if (name == "--help" || name == "-h") {
       help = true;
+    } else if (name == "--keys") {
+      keysOption = true;
     } else if (name == "--version") {
       version = true;
     } else if (name == "--config") {
@@ -94,6 +104,12 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
     }
   }
 
+  if (subcommand == Command::ConfigKeys && !sawKeys)
+    throw UsageError("\"ampd config\" needs a subcommand: ampd config keys");
+  if (keysOption) {
+    if (subcommand != Command::Plugins) throw UsageError("option --keys is for \"ampd plugins\"");
+    subcommand = Command::ConfigKeys;
+  }
   if (help) {
     line.command = Command::Help;
   } else if (version) {
@@ -118,6 +134,8 @@ std::string usageText() {
          "  ampd migrate [--amp-dir PATH | --config FILE] apply metadata schema migrations and "
          "exit\n"
          "  ampd plugins                                  list every plugin found\n"
+         "  ampd config keys (or ampd plugins --keys)     list every configuration key: type, "
+         "default, range, doc\n"
          "  ampd --version | --help\n"
          "\n"
          "options:\n"

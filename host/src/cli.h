@@ -14,12 +14,13 @@ namespace ampd::host {
 
 /// What ampd was asked to do.
 enum class Command {
-  Run,      ///< `ampd --config FILE`: run the plugin list in FILE
-  Solo,     ///< `ampd solo`: zero-config mode
-  Migrate,  ///< `ampd migrate`: start everything (the controller migrates), then stop
-  Plugins,  ///< `ampd plugins`: list every plugin found
-  Help,     ///< `ampd --help`
-  Version,  ///< `ampd --version`
+  Run,         ///< `ampd --config FILE`: run the plugin list in FILE
+  Solo,        ///< `ampd solo`: zero-config mode
+  Migrate,     ///< `ampd migrate`: start everything (the controller migrates), then stop
+  Plugins,     ///< `ampd plugins`: list every plugin found
+  ConfigKeys,  ///< `ampd config keys` / `ampd plugins --keys`: list every configuration key
+  Help,        ///< `ampd --help`
+  Version,     ///< `ampd --version`
 };
 
 /// The parsed command line.

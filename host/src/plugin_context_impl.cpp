@@ -6,18 +6,20 @@ namespace ampd::host {
 
 PluginContextImpl::PluginContextImpl(std::string pluginName, Poco::Logger& logger,
                                      const Poco::Util::AbstractConfiguration& config,
-                                     std::filesystem::path ampDir, ServiceRegistry& registry,
-                                     RunMode runMode, FailureSink onFailure)
+                                     const Settings& settings, std::filesystem::path ampDir,
+                                     ServiceRegistry& registry, RunMode runMode,
+                                     FailureSink onFailure)
     : _pluginName(std::move(pluginName)),
       _logger(logger),
       _config(config),
+      _settings(settings),
       _ampDir(std::move(ampDir)),
       _registry(registry),
       _runMode(runMode),
       _onFailure(std::move(onFailure)) {}
 
-void PluginContextImpl::reportFailure(const std::string& message) {
-  _onFailure(_pluginName, message);
+void PluginContextImpl::reportFailure(const Diagnostic& failure) {
+  _onFailure(_pluginName, failure.format());
 }
 
 }  // namespace ampd::host

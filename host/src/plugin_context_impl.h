@@ -14,25 +14,29 @@ namespace ampd::host {
 
 class PluginContextImpl final : public PluginContext {
  public:
-  /// Called by reportFailure() with (plugin name, message); must be thread-safe.
+  /// Called by reportFailure() with (plugin name, formatted diagnostic); must be thread-safe.
   using FailureSink = std::function<void(const std::string& plugin, const std::string& message)>;
 
   PluginContextImpl(std::string pluginName, Poco::Logger& logger,
-                    const Poco::Util::AbstractConfiguration& config, std::filesystem::path ampDir,
-                    ServiceRegistry& registry, RunMode runMode, FailureSink onFailure);
+                    const Poco::Util::AbstractConfiguration& config, const Settings& settings,
+                    std::filesystem::path ampDir, ServiceRegistry& registry, RunMode runMode,
+                    FailureSink onFailure);
 
   const std::string& pluginName() const override { return _pluginName; }
   Poco::Logger& logger() const override { return _logger; }
+  const Settings& settings() const override { return _settings; }
   const Poco::Util::AbstractConfiguration& config() const override { return _config; }
   const std::filesystem::path& ampDir() const override { return _ampDir; }
   ServiceRegistry& registry() const override { return _registry; }
   RunMode runMode() const override { return _runMode; }
-  void reportFailure(const std::string& message) override;
+  void reportFailure(const Diagnostic& failure) override;
+  using PluginContext::reportFailure;
 
  private:
   std::string _pluginName;
   Poco::Logger& _logger;
   const Poco::Util::AbstractConfiguration& _config;
+  const Settings& _settings;
   std::filesystem::path _ampDir;
   ServiceRegistry& _registry;
   RunMode _runMode;

@@ -55,6 +55,8 @@ PluginLibrary::PluginLibrary(fs::path file, const PluginDescriptor* descriptor)
   _facts.abiVersion = descriptor->abiVersion;
   _facts.providedServices = copyList(descriptor->providedServices);
   _facts.requiredServices = copyList(descriptor->requiredServices);
+  if (descriptor->keys != nullptr)
+    _facts.keys.assign(descriptor->keys, descriptor->keys + descriptor->keyCount);
 }
 
 PluginLibrary openPluginLibrary(const fs::path& file) {
@@ -93,12 +95,22 @@ PluginLibrary openPluginLibrary(const fs::path& file) {
              std::to_string(kAbiVersion),
          "The plugin's ABI version is " + std::to_string(abiVersion) +
              "; the host's ABI version is " + std::to_string(kAbiVersion) + ".",
-         "Rebuild the plugin against this ampd (the headers in host/include/ampd)."});
+         "Rebuild the plugin against this ampd (the headers in host/include/ampd), or use the "
+         "ampd it was built for."});
   }
   if (descriptor->name == nullptr || *descriptor->name == '\0' || descriptor->create == nullptr ||
       descriptor->destroy == nullptr) {
     throw PluginLoadError({quoted(file.string()) + " is not an ampd plugin",
                            "Its descriptor lacks a name, a create or a destroy function.", ""});
+  }
+  for (std::size_t i = 0; i < descriptor->keyCount && descriptor->keys != nullptr; ++i) {
+    const KeySpec& key = descriptor->keys[i];
+    if (key.name == nullptr || *key.name == '\0' || key.defaultValue == nullptr ||
+        key.doc == nullptr)
+      throw PluginLoadError(
+          {"plugin " + quoted(file.string()) + " has a malformed key table",
+           "Entry " + std::to_string(i) + " lacks a name, a default (\"\" for none) or a doc line.",
+           "Fix the plugin's key table (see <ampd/settings.h>)."});
   }
   return PluginLibrary(file, descriptor);
 }

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "diagnostic.h"
+#include <ampd/diagnostic.h>
 #include "plugin_facts.h"
 
 namespace ampd::host {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "diagnostic.h"
+#include <ampd/diagnostic.h>
 #include "plugin_facts.h"
 
 namespace ampd::host {

@@ -41,11 +41,12 @@ struct StopState {
 }  // namespace
 
 Supervisor::Supervisor(std::vector<SupervisedPlugin> plugins,
-                       const Poco::Util::AbstractConfiguration& config,
+                       const Poco::Util::AbstractConfiguration& config, const Settings& settings,
                        std::filesystem::path ampDir, SupervisorOptions options,
                        Poco::Logger& logger)
     : _plugins(std::move(plugins)),
       _config(config),
+      _settings(settings),
       _ampDir(std::move(ampDir)),
       _options(options),
       _logger(logger) {}
@@ -85,7 +86,7 @@ int Supervisor::run() {
     Instance instance;
     instance.supervised = &plugin;
     instance.context = std::make_unique<PluginContextImpl>(
-        name, Poco::Logger::get(name), _config, _ampDir, _registry, _options.runMode,
+        name, Poco::Logger::get(name), _config, _settings, _ampDir, _registry, _options.runMode,
         [this](const std::string& pluginName, const std::string& message) {
           _trigger.failureReported(pluginName, message);
         });
@@ -101,8 +102,11 @@ int Supervisor::run() {
     try {
       instance.plugin->start(*instance.context);
     } catch (const PluginConfigError& e) {
-      _logger.error("plugin " + name + ": configuration error: " + e.what());
+      _logger.error("plugin " + name + ": configuration error: " + e.diagnostic().format());
       exitCode = 2;
+    } catch (const PluginError& e) {
+      _logger.error("plugin " + name + " failed to start: " + e.diagnostic().format());
+      exitCode = 1;
     } catch (const std::exception& e) {
       _logger.error("plugin " + name + " failed to start: " + e.what());
       exitCode = 1;

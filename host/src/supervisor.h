@@ -5,6 +5,7 @@
 //   0  stopped after a signal (or, in RunMode::Migrate, after everything started)
 //   1  a plugin reported a failure, or start() threw a runtime error
 //   2  start() threw PluginConfigError
+// Errors are logged as "plugin <name> ...: <primary>\nDETAIL: ...\nHINT: ..." (ampd::Diagnostic).
 // A second SIGINT/SIGTERM during shutdown logs "forced exit" and _exit(1)s at once. A stop()
 // that overruns its bound cannot be joined: the others are still stopped, then the process
 // _exit(1)s.
@@ -49,9 +50,11 @@ struct SupervisorOptions {
 
 class Supervisor {
  public:
-  /// `plugins` in start order (see computeStartOrder). `config` must outlive the supervisor.
+  /// `plugins` in start order (see computeStartOrder). `config` and `settings` (the same values,
+  /// typed) must outlive the supervisor.
   Supervisor(std::vector<SupervisedPlugin> plugins, const Poco::Util::AbstractConfiguration& config,
-             std::filesystem::path ampDir, SupervisorOptions options, Poco::Logger& logger);
+             const Settings& settings, std::filesystem::path ampDir, SupervisorOptions options,
+             Poco::Logger& logger);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -79,6 +82,7 @@ class Supervisor {
 
   std::vector<SupervisedPlugin> _plugins;
   const Poco::Util::AbstractConfiguration& _config;
+  const Settings& _settings;
   std::filesystem::path _ampDir;
   SupervisorOptions _options;
   Poco::Logger& _logger;

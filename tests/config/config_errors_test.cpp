@@ -59,7 +59,7 @@ ulr = "postgres://x"
   EXPECT_EQ(error.source(), file.string());
   EXPECT_EQ(error.line(), 7);
   EXPECT_EQ(error.key(), "metadata_db.ulr");
-  EXPECT_EQ(std::string(error.what()),
+  EXPECT_EQ(error.diagnostic().primary,
             file.string() +
                 ":7: unknown key \"metadata_db.ulr\"; known keys in [metadata_db] "
                 "are url, pool_size, auto_migrate, acquire_timeout_ms, connect_timeout_ms");
@@ -96,7 +96,8 @@ TEST(ConfigErrors, WrongTypesOfOtherKinds) {
   const Case cases[] = {
       {"[metadata_db]\nauto_migrate = \"yes\"\n", "metadata_db.auto_migrate",
        "must be a boolean, got string \"yes\""},
-      {"admin_api_addr = 1610\n", "admin_api_addr", "must be a string, got integer 1610"},
+      {"admin_api_addr = 1610\n", "admin_api_addr",
+       "must be a \"host:port\" string, got integer 1610"},
       {"data_dir = false\n", "data_dir", "must be a path string, got boolean false"},
       {"plugins = \"server\"\n", "plugins", "must be an array of strings, got string \"server\""},
       {"plugins = [\"server\", 3]\n", "plugins",
@@ -151,10 +152,61 @@ TEST(ConfigErrors, UnknownEnvironmentKey) {
   EXPECT_EQ(error.source(), "AMP_CONFIG_METADATA_DB__ULR");
   EXPECT_EQ(error.line(), 0);
   EXPECT_EQ(error.key(), "metadata_db.ulr");
-  EXPECT_EQ(std::string(error.what()),
+  EXPECT_EQ(error.diagnostic().primary,
             "environment variable AMP_CONFIG_METADATA_DB__ULR: unknown key \"metadata_db.ulr\"; "
             "known keys in [metadata_db] are url, pool_size, auto_migrate, acquire_timeout_ms, "
             "connect_timeout_ms");
+}
+
+TEST(ConfigErrors, OutOfRangeValueNamesKeyValueSourceAndRange) {
+  test::DaemonAmpDir dir;
+  const auto file = dir.writeFile(".amp/config.toml", "[controller]\n\nthreads = 0\n");
+  const auto error = loadError(soloOptions(dir));
+  EXPECT_EQ(error.source(), file.string());
+  EXPECT_EQ(error.line(), 3);
+  EXPECT_EQ(error.key(), "controller.threads");
+  EXPECT_EQ(error.diagnostic().primary,
+            file.string() + ":3: value 0 of key \"controller.threads\" is out of range");
+  EXPECT_EQ(error.diagnostic().detail, "The allowed range of controller.threads is 1 to 1024.");
+  EXPECT_EQ(error.diagnostic().hint,
+            "Set controller.threads to a value from 1 to 1024 (default 8).");
+}
+
+TEST(ConfigErrors, NegativeTimeoutFromTheEnvironmentIsOutOfRange) {
+  test::DaemonAmpDir dir;
+  auto options = soloOptions(dir);
+  options.environment = {{"AMP_CONFIG_SERVER__STATEMENT_TIMEOUT_MS", "-5"}};
+  const auto error = loadError(options);
+  EXPECT_EQ(error.key(), "server.statement_timeout_ms");
+  EXPECT_EQ(error.diagnostic().primary,
+            "environment variable AMP_CONFIG_SERVER__STATEMENT_TIMEOUT_MS: value -5 of key "
+            "\"server.statement_timeout_ms\" is out of range");
+}
+
+TEST(ConfigErrors, MalformedListenAddressIsRefusedBeforeAnythingStarts) {
+  test::DaemonAmpDir dir;
+  auto options = soloOptions(dir);
+  options.overrides = {{"jsonl_addr", "localhost:99999"}};
+  const auto error = loadError(options);
+  EXPECT_EQ(error.key(), "jsonl_addr");
+  EXPECT_NE(error.diagnostic().primary.find(
+                "--set jsonl_addr=localhost:99999: invalid listen address \"localhost:99999\""),
+            std::string::npos)
+      << error.what();
+}
+
+TEST(ConfigErrors, HostKeysOnlyPassSkipsPluginKeysButChecksTheHostsOwn) {
+  test::DaemonAmpDir dir;
+  dir.writeFile(".amp/config.toml", "[some_plugin]\nanything = 1\n[metadata_db]\npool_size = 3\n");
+  LoadOptions options;
+  options.ampDir = dir.ampDir();
+  options.solo = true;
+  options.hostKeysOnly = true;
+  const auto loaded = loadConfig(options);
+  EXPECT_EQ(loaded.config->getInt("metadata_db.pool_size"), 3);
+  EXPECT_FALSE(loaded.config->has("some_plugin.anything"));
+  options.overrides = {{"metadata_db.pool_size", "0"}};
+  EXPECT_EQ(loadError(options).key(), "metadata_db.pool_size");
 }
 
 TEST(ConfigErrors, EnvironmentErrorWinsEvenWhenAFileIsValid) {

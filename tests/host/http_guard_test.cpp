@@ -5,6 +5,7 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>
 
+#include <fake_plugin_context.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -261,14 +262,14 @@ TEST(HttpGuardConfig, NonLoopbackAddressWithoutTokenIsAConfigErrorNamingKeyAddre
   EXPECT_NO_THROW(HttpGuard({}, SocketAddress("[::1]:1610"), "admin_api_addr"));
 }
 
-TEST(HttpGuardConfig, ReadsTheHttpKeysAsTheConfigLibraryStoresThem) {
-  Poco::AutoPtr<Poco::Util::MapConfiguration> config(new Poco::Util::MapConfiguration);
-  EXPECT_TRUE(readHttpGuardSettings(*config).allowedHosts.empty());
-  config->setString("http.allowed_hosts[0]", "a.test");
-  config->setString("http.allowed_hosts[1]", "b.test");
-  config->setString("http.allowed_origins[0]", "http://c.test");
-  config->setString("http.token", "tok");
-  const auto settings = readHttpGuardSettings(*config);
+TEST(HttpGuardConfig, ReadsTheHttpKeysThroughSettings) {
+  EXPECT_TRUE(
+      readHttpGuardSettings(test::FakePluginContext("guard-test").settings()).allowedHosts.empty());
+  const test::FakePluginContext context("guard-test", {},
+                                        {{"http.allowed_hosts", R"(["a.test", "b.test"])"},
+                                         {"http.allowed_origins", R"(["http://c.test"])"},
+                                         {"http.token", "tok"}});
+  const auto settings = readHttpGuardSettings(context.settings());
   EXPECT_EQ(settings.allowedHosts, (std::vector<std::string>{"a.test", "b.test"}));
   EXPECT_EQ(settings.allowedOrigins, (std::vector<std::string>{"http://c.test"}));
   EXPECT_EQ(settings.token, "tok");

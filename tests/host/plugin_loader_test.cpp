@@ -44,6 +44,28 @@ TEST(HostPluginLoader, LoadsAPluginAndReadsItsFacts) {
   EXPECT_TRUE(library.facts().requiredServices.empty());
 }
 
+TEST(HostPluginLoader, RefusesAnAbi2PluginNamingBothVersions) {
+  const auto file = testPlugin("test-abi2");
+  try {
+    (void)openPluginLibrary(file);
+    FAIL() << "expected PluginLoadError";
+  } catch (const PluginLoadError& e) {
+    EXPECT_EQ(e.diagnostic().primary, "plugin \"" + file.string() +
+                                          "\" was built for plugin ABI version 2, but this ampd "
+                                          "requires ABI version 3");
+  }
+}
+
+TEST(HostPluginLoader, ReadsThePluginsKeyTable) {
+  const auto library = openPluginLibrary(testPlugin("test-keyed"));
+  ASSERT_EQ(library.facts().keys.size(), 4u);
+  EXPECT_EQ(std::string(library.facts().keys[1].name), "test_keyed.count");
+  EXPECT_EQ(library.facts().keys[1].type, KeyType::Int);
+  EXPECT_EQ(library.facts().keys[1].min, 1);
+  EXPECT_EQ(library.facts().keys[1].max, 10);
+  EXPECT_TRUE(openPluginLibrary(testPlugin("test-provider")).facts().keys.empty());
+}
+
 TEST(HostPluginLoader, RefusesAnotherAbiVersionNamingFileAndBothVersions) {
   const auto file = testPlugin("test-bad-abi");
   try {

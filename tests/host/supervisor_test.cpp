@@ -1,6 +1,7 @@
 // In-process tests of the Supervisor with fake plugins (no shared libraries, no child process).
 #include <Poco/Logger.h>
 #include <Poco/Util/MapConfiguration.h>
+#include <ampd_config/typed_settings.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -73,7 +74,9 @@ class HostSupervisor : public ::testing::Test {
   int run(std::vector<SupervisedPlugin> plugins, RunMode mode = RunMode::Migrate) {
     SupervisorOptions options;
     options.runMode = mode;
-    Supervisor supervisor(std::move(plugins), *_config, "/nonexistent/.amp", options,
+    const ampd::config::TypedSettings settings(_config,
+                                               std::make_shared<const ampd::config::Schema>());
+    Supervisor supervisor(std::move(plugins), *_config, settings, "/nonexistent/.amp", options,
                           Poco::Logger::get("supervisor-test"));
     const int code = supervisor.run();
     EXPECT_TRUE(supervisor.registry().names().empty());

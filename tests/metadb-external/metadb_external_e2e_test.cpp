@@ -40,6 +40,26 @@ TEST(MetadbExternalE2E, ServesTheAdminApiOnATestStartedPostgres) {
   EXPECT_EQ(ampd.stop(SIGTERM), 0);
 }
 
+TEST(MetadbExternalE2E, ASecondAmpdOnTheSameAmpDirExits2) {
+  DaemonAmpDir dir;
+  auto postgres = managed_postgres::PostgresBuilder(dir.root() / "pg").start();
+  const auto config =
+      dir.writeFile("ampd.toml", "plugins = [\"metadb-external\"]\n[metadata_db]\nurl = \"" +
+                                     postgres.url() + "\"\n");
+  SpawnOptions options;
+  options.args = {"--config", config.string()};
+  options.cwd = dir.root();
+  auto first = ChildProcess::ampd(options);
+  ASSERT_TRUE(first.waitForOutput("ampd ready", kStartTimeout)) << first.output();
+  const auto [code, out] = ChildProcess::run(ampdExecutable(), options, kStartTimeout);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("is in use by ampd pid " + std::to_string(first.pid())), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("starting plugin"), std::string::npos) << out;
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.waitExit(kStartTimeout), 0) << first.output();
+}
+
 TEST(MetadbExternalE2E, SoloWithAMetadataDbUrlUsesItInsteadOfStartingPostgres) {
   DaemonAmpDir dir;
   auto postgres = managed_postgres::PostgresBuilder(dir.root() / "pg").start();

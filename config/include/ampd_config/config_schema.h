@@ -1,43 +1,68 @@
-// The configuration schema: every key ampd knows, with its type, default and a one-line doc.
+// The configuration schema: the host's own keys, plus the key tables of the loaded plugins.
 //
-// The table lives in config/src/config_schema.cpp; adding a key is adding one line there (and
-// a row in docs/configuration.md). Keys are dotted (`metadata_db.url`); a key's table is the
-// part before the last dot. Everything not in the schema (and not under an ignored table) is a
-// configuration error.
+// The host's keys live in config/src/config_schema.cpp: the plugin list and search folder, Amp's
+// storage paths, [metadata_db] (shared by every plugin that uses the metadata database) and
+// [http] (shared by the HTTP plugins). Every other key is declared by the plugin that reads it, in
+// its descriptor (<ampd/settings.h>). Keys are absolute and dotted (`metadata_db.url`); a key's
+// table is the part before the last dot. A key not in the schema (and not under an ignored
+// table) is a configuration error.
 //
-// Thread safety: the schema is immutable static data; every function here may be called from
-// any thread.
+// Thread safety: the host table is immutable static data; a Schema is immutable after
+// construction. Every function here may be called from any thread.
 #pragma once
 
+#include <ampd/settings.h>
+
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ampd::config {
 
-/// The type of a configuration value, as written in TOML and as stored in the Poco config.
-enum class KeyType {
-  String,       ///< TOML string; stored as is
-  Int,          ///< TOML integer; stored in decimal (read with getInt / getInt64)
-  Bool,         ///< TOML boolean; stored as "true" / "false" (read with getBool)
-  Float,        ///< TOML float or integer; stored in shortest decimal form (read with getDouble)
-  Path,         ///< TOML string; made absolute (see config_loader.h); empty stays empty
-  StringArray,  ///< TOML array of strings; stored as key[0], key[1], ... (Poco style)
-  StringMap,    ///< TOML table of scalars; stored as key.<name> = string form, see keys(key)
+using KeyType = ampd::KeyType;
+using KeySpec = ampd::KeySpec;
+
+/// The name the host's own table is listed under (`ampd config keys`, error messages).
+inline constexpr const char* kHostTableOwner = "ampd";
+
+/// The host's own keys, in documentation order.
+std::span<const KeySpec> hostKeys();
+
+/// The keys one party declares: the host ("ampd") or a plugin (its name).
+struct KeyTable {
+  std::string owner;
+  std::vector<KeySpec> keys;
 };
 
-/// One configuration key.
-struct KeySpec {
-  std::string_view key;           ///< dotted key, e.g. "metadata_db.url"
-  KeyType type;                   ///< the value's type
-  std::string_view defaultValue;  ///< stored form; StringArray: comma-separated; StringMap: ""
-  std::string_view doc;           ///< one line: what the key means
+/// The union of the host's keys and some plugin tables.
+class Schema {
+ public:
+  /// The host's keys plus `pluginTables`. Throws ConfigError (config_loader.h) when a key is
+  /// declared twice (by the host and a plugin, or by two plugins), or a plugin's default is
+  /// not a valid value of its own type and range.
+  explicit Schema(std::vector<KeyTable> pluginTables = {});
+  /// The same, plus the tables of plugins found but not in the plugin list (`inactiveTables`):
+  /// their keys are accepted and checked too, so one configuration (or environment) can serve
+  /// several plugin lists; a key already declared is skipped there, not refused.
+  Schema(std::vector<KeyTable> pluginTables, std::vector<KeyTable> inactiveTables);
+
+  /// The host's table first, then the plugins' in the order given.
+  const std::vector<KeyTable>& tables() const { return _tables; }
+  /// The entry for `key`, or nullptr.
+  const KeySpec* find(std::string_view key) const;
+  /// Who declares `key` ("ampd" or a plugin name); empty when nobody does.
+  std::string ownerOf(std::string_view key) const;
+  /// Every key, host first.
+  template <class F>
+  void forEach(F&& f) const {
+    for (const auto& table : _tables)
+      for (const auto& spec : table.keys) f(spec);
+  }
+
+ private:
+  std::vector<KeyTable> _tables;
 };
-
-/// Every key, in documentation order.
-std::span<const KeySpec> configSchema();
-
-/// The schema entry for `key`, or nullptr when there is none.
-const KeySpec* findKey(std::string_view key);
 
 /// Tables of Amp's own configuration that ampd accepts but does not use (`opentelemetry`,
 /// `writer`, `worker_events`). Anything under them is accepted without validation and stored
@@ -46,5 +71,14 @@ std::span<const std::string_view> ignoredTables();
 
 /// "a string", "an integer", ... as used in error messages ("must be an integer").
 std::string_view typeName(KeyType type);
+
+/// "string", "int", "duration (ms)", ... as listed by `ampd config keys`.
+std::string_view shortTypeName(KeyType type);
+
+/// Whether `spec` has a range to check (Int, Float, DurationMs with bounds).
+bool hasRange(const KeySpec& spec);
+
+/// "1 to 1024", "at least 0", "at most 5" (empty when there is no range).
+std::string rangeText(const KeySpec& spec);
 
 }  // namespace ampd::config

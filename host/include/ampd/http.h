@@ -36,9 +36,9 @@ inline Poco::Net::SocketAddress parseListenAddress(const std::string& value,
   try {
     return Poco::Net::SocketAddress(value);
   } catch (const Poco::Exception& e) {
-    throw PluginConfigError(
-        "invalid " + key + " \"" + value + "\": " + e.displayText() +
-        "\nHINT: use host:port, e.g. 127.0.0.1:1610 (port 0 picks a free port)");
+    throw PluginConfigError(Diagnostic{"invalid " + key + " \"" + value + "\"", e.displayText(),
+                                       "Use host:port, e.g. 127.0.0.1:8080 (port 0 picks a free "
+                                       "port)."});
   }
 }
 
@@ -55,10 +55,10 @@ inline Poco::Net::ServerSocket listenOn(const Poco::Net::SocketAddress& address,
     socket.listen(backlog);
   } catch (const Poco::Exception& e) {
     throw PluginConfigError(
-        "cannot listen on " + key + " " + address.toString() + ": " + e.displayText() +
-        "\nHINT: another ampd (or another program) may be using this port: "
-        "stop it, or set " +
-        key + " (or AMP_CONFIG_" + toEnvName(key) + ") to a free address; port 0 picks one.");
+        Diagnostic{"cannot listen on " + key + " " + address.toString() + ": " + e.displayText(),
+                   "Another ampd (or another program) may be using this port.",
+                   "Stop it, or set " + key + " (or AMP_CONFIG_" + toEnvName(key) +
+                       ") to a free address; port 0 picks one."});
   }
   return socket;
 }

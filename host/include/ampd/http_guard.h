@@ -21,11 +21,11 @@
 #pragma once
 
 #include <ampd/plugin.h>
+#include <ampd/settings.h>
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/Util/AbstractConfiguration.h>
 
 #include <algorithm>
 #include <cctype>
@@ -45,25 +45,14 @@ struct HttpGuardSettings {
   std::string token;                        ///< http.token (empty: no token required)
 };
 
-/// Reads a string array key as the config library stores it: key[0], key[1], ...
-inline std::vector<std::string> readStringArray(const Poco::Util::AbstractConfiguration& config,
-                                                const std::string& key) {
-  std::vector<std::string> items;
-  for (std::size_t i = 0;; ++i) {
-    const std::string item = key + "[" + std::to_string(i) + "]";
-    if (!config.has(item)) break;
-    items.push_back(config.getString(item));
-  }
-  return items;
-}
-
-/// Reads http.allowed_hosts, http.allowed_origins and http.token (all default to empty).
-inline HttpGuardSettings readHttpGuardSettings(const Poco::Util::AbstractConfiguration& config) {
-  HttpGuardSettings settings;
-  settings.allowedHosts = readStringArray(config, "http.allowed_hosts");
-  settings.allowedOrigins = readStringArray(config, "http.allowed_origins");
-  settings.token = config.getString("http.token", "");
-  return settings;
+/// Reads http.allowed_hosts, http.allowed_origins and http.token (the host's keys; all default
+/// to empty).
+inline HttpGuardSettings readHttpGuardSettings(const Settings& settings) {
+  HttpGuardSettings guard;
+  guard.allowedHosts = settings.getStringArray("http.allowed_hosts");
+  guard.allowedOrigins = settings.getStringArray("http.allowed_origins");
+  guard.token = settings.getString("http.token");
+  return guard;
 }
 
 /// What the guard answers instead of the handler: a refusal (status 401/403 with an Amp error

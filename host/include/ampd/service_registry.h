@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <ampd/export.h>
 
@@ -33,6 +34,47 @@ class AMPD_EXPORT ServiceRegistry {
   [[nodiscard]] virtual std::optional<ServiceProperties> lookup(const std::string& name) const = 0;
   [[nodiscard]] virtual std::optional<ServiceProperties> waitFor(
       const std::string& name, std::chrono::milliseconds timeout) const = 0;
+};
+
+/// A service published for as long as this object lives: publish() on construction (throws as
+/// ServiceRegistry::publish does), unpublish() on destruction or reset(). Header-only; used by
+/// every plugin shell instead of an "unpublish on stop" flag. Owned by one thread at a time.
+class ScopedPublication {
+ public:
+  ScopedPublication() = default;
+  ScopedPublication(ServiceRegistry& registry, std::string name, ServiceProperties properties)
+      : _registry(&registry), _name(std::move(name)) {
+    _registry->publish(_name, std::move(properties));
+  }
+  ~ScopedPublication() { reset(); }
+  ScopedPublication(ScopedPublication&& other) noexcept
+      : _registry(std::exchange(other._registry, nullptr)), _name(std::move(other._name)) {}
+  ScopedPublication& operator=(ScopedPublication&& other) noexcept {
+    if (this != &other) {
+      reset();
+      _registry = std::exchange(other._registry, nullptr);
+      _name = std::move(other._name);
+    }
+    return *this;
+  }
+  ScopedPublication(const ScopedPublication&) = delete;
+  ScopedPublication& operator=(const ScopedPublication&) = delete;
+
+  /// Unpublishes now (idempotent, never throws).
+  void reset() noexcept {
+    if (_registry == nullptr) return;
+    try {
+      _registry->unpublish(_name);
+    } catch (...) {  // unpublish() of the registry implementation does not throw; stay noexcept
+    }
+    _registry = nullptr;
+  }
+  /// Whether the service is published by this object.
+  explicit operator bool() const { return _registry != nullptr; }
+
+ private:
+  ServiceRegistry* _registry = nullptr;
+  std::string _name;
 };
 
 /// Service names used by the bundled plugins.

@@ -9,51 +9,22 @@
 #include <ampd/pq_pool_settings.h>
 #include <ampd_toolkit/http_settings.h>
 
-#include <Poco/Exception.h>
 #include <Poco/Logger.h>
-#include <Poco/Util/AbstractConfiguration.h>
 
 namespace ampd::controller {
-namespace {
 
-template <class T>
-T readKey(const Poco::Util::AbstractConfiguration& config, const std::string& key, T fallback,
-          T minimum) {
-  try {
-    T value;
-    if constexpr (std::is_same_v<T, bool>)
-      value = config.getBool(key, fallback);
-    else
-      value = static_cast<T>(config.getInt64(key, static_cast<Poco::Int64>(fallback)));
-    if constexpr (!std::is_same_v<T, bool>) {
-      if (value < minimum)
-        throw PluginConfigError("invalid " + key + " = " + std::to_string(value) +
-                                ": must be at least " + std::to_string(minimum));
-    }
-    return value;
-  } catch (const Poco::Exception& e) {
-    throw PluginConfigError("invalid " + key + ": " + e.displayText());
-  }
-}
-
-}  // namespace
-
-ControllerSettings ControllerSettings::fromConfig(const Poco::Util::AbstractConfiguration& config,
-                                                  const std::filesystem::path& ampDir) {
+ControllerSettings ControllerSettings::fromSettings(const Settings& settings) {
   ControllerSettings s;
-  s.adminApiAddr = config.getString("admin_api_addr", s.adminApiAddr);
-  s.providersDir = config.getString("providers_dir", (ampDir / "providers").string());
-  s.poolSize =
-      static_cast<std::size_t>(readKey<Poco::Int64>(config, "metadata_db.pool_size", 10, 1));
-  s.autoMigrate = readKey<bool>(config, "metadata_db.auto_migrate", true, false);
-  s.maxBodyBytes = static_cast<std::size_t>(
-      readKey<Poco::Int64>(config, "controller.max_body_bytes", 10485760, 1));
-  s.threads = static_cast<int>(readIntSetting(config, "controller.threads", 8, 1, 1024));
-  applyHttpSettings(config, s.http);
-  s.pool = readPoolOptions(config);
-  s.pool.statementDeadline = std::chrono::milliseconds(
-      readKey<Poco::Int64>(config, "controller.statement_timeout_ms", 5000, 1));
-  s.guard = readHttpGuardSettings(config);
+  s.adminApiAddr = settings.getString("admin_api_addr");
+  s.providersDir = settings.getString("providers_dir");
+  s.poolSize = static_cast<std::size_t>(settings.getInt("metadata_db.pool_size"));
+  s.autoMigrate = settings.getBool("metadata_db.auto_migrate");
+  s.maxBodyBytes = static_cast<std::size_t>(settings.getInt("controller.max_body_bytes"));
+  s.threads = static_cast<int>(settings.getInt("controller.threads"));
+  applyHttpSettings(settings, s.http);
+  s.pool = readPoolOptions(settings);
+  s.pool.statementDeadline = settings.getDuration("controller.statement_timeout_ms");
+  s.guard = readHttpGuardSettings(settings);
   HttpGuard::checkConfig(s.guard.token, parseListenAddress(s.adminApiAddr, "admin_api_addr"),
                          "admin_api_addr");
   return s;

@@ -22,31 +22,33 @@
 
 namespace Poco {
 class Logger;
-namespace Util {
-class AbstractConfiguration;
 }
-}  // namespace Poco
+
+namespace ampd {
+class Settings;
+}
 
 namespace ampd::controller {
 
-/// The controller's configuration keys, with their defaults.
+/// The controller's configuration, read from its keys (key table in controller_plugin.cpp, where
+/// the defaults are) and the host's shared ones.
 struct ControllerSettings {
-  std::string adminApiAddr = "127.0.0.1:1610";  ///< admin_api_addr
-  std::filesystem::path providersDir;           ///< providers_dir (default <amp dir>/providers)
-  std::size_t poolSize = 10;                    ///< metadata_db.pool_size
-  bool autoMigrate = true;                      ///< metadata_db.auto_migrate
-  std::size_t maxBodyBytes = 10485760;          ///< controller.max_body_bytes
-  int threads = 8;                              ///< controller.threads
+  std::string adminApiAddr;            ///< admin_api_addr
+  std::filesystem::path providersDir;  ///< providers_dir
+  std::size_t poolSize = 0;            ///< metadata_db.pool_size
+  bool autoMigrate = true;             ///< metadata_db.auto_migrate
+  std::size_t maxBodyBytes = 0;        ///< controller.max_body_bytes
+  int threads = 0;                     ///< controller.threads
   PgPool::Options pool;  ///< metadata_db.pool_size, acquire_timeout_ms, connect_timeout_ms;
                          ///< controller.statement_timeout_ms (client-side exec() deadline)
   /// The [http] deadlines and limits (see ampd_toolkit/http_settings.h).
   HttpServer::Options http = AdminServer::Options::defaultHttpOptions();
   HttpGuardSettings guard;  ///< http.allowed_hosts, allowed_origins, token
 
-  /// Reads the keys; a malformed or out-of-range value throws ampd::PluginConfigError naming
-  /// the key.
-  static ControllerSettings fromConfig(const Poco::Util::AbstractConfiguration& config,
-                                       const std::filesystem::path& ampDir);
+  /// Reads the keys (types and ranges are checked by the host before any plugin starts). Throws
+  /// ampd::PluginConfigError when admin_api_addr does not resolve, or is not a loopback address
+  /// and http.token is empty.
+  static ControllerSettings fromSettings(const Settings& settings);
 };
 
 class Controller {

@@ -1,6 +1,6 @@
 // The controller plugin: a thin shell over Controller (controller.h). Requires "metadata-db"
 // (properties: url, and reader_role when the provider keeps one), provides "admin-api" (properties:
-// address "host:port", url "http://host:port").
+// address "host:port", url "http://host:port"). Its configuration keys are in the table below.
 #include "controller.h"
 
 #include <ampd/plugin.h>
@@ -11,52 +11,50 @@
 
 namespace {
 
-using namespace std::chrono_literals;
+// The plugin's configuration keys (<ampd/settings.h>); `ampd config keys` lists them. The
+// controller also reads the host's providers_dir, metadata_db.* and http.* keys.
+constexpr ampd::KeySpec kKeys[] = {
+    ampd::listenAddressKey("admin_api_addr", "127.0.0.1:1610", "address of the admin API"),
+    ampd::intKey("controller.max_body_bytes", "10485760", 1, std::int64_t{1} << 30,
+                 "largest accepted request body, bytes"),
+    ampd::intKey("controller.threads", "8", 1, 1024, "worker threads of the admin API"),
+    ampd::durationMsKey("controller.statement_timeout_ms", "5000", 1, 3600000,
+                        "client-side deadline of each admin API statement, milliseconds (then "
+                        "503)"),
+};
 
 class ControllerPlugin final : public ampd::Plugin {
  public:
   void start(ampd::PluginContext& context) override {
-    _context = &context;
-    const auto settings =
-        ampd::controller::ControllerSettings::fromConfig(context.config(), context.ampDir());
-    const auto database = context.registry().waitFor(ampd::kMetadataDbService, 60s);
-    if (!database || !database->contains("url"))
-      throw std::runtime_error(
-          "the controller needs the metadata-db service, which was not published within 60 s"
-          "\nHINT: list a metadata-db plugin (metadb-postgres or metadb-external) in `plugins`.");
-    const auto reader = database->find("reader_role");
+    const auto settings = ampd::controller::ControllerSettings::fromSettings(context.settings());
+    const auto database = ampd::requireService(
+        context, ampd::kMetadataDbService,
+        "List a metadata-db plugin (metadb-postgres or metadb-external) in `plugins`.");
+    const auto reader = database.find("reader_role");
     _controller.emplace(
-        settings, database->at("url"), context.logger(),
-        reader != database->end() ? reader->second : ampd::controller::kDefaultReaderRole);
+        settings, database.at("url"), context.logger(),
+        reader != database.end() ? reader->second : ampd::controller::kDefaultReaderRole);
     const bool migrateOnly = context.runMode() == ampd::RunMode::Migrate;
     _controller->migrate(migrateOnly);
     if (migrateOnly) return;  // `ampd migrate`: nothing to serve
     _controller->serve();
     const auto address = _controller->address().toString();
-    context.registry().publish(ampd::kAdminApiService,
-                               {{"address", address}, {"url", "http://" + address}});
-    _published = true;
+    _publication = ampd::ScopedPublication(context.registry(), ampd::kAdminApiService,
+                                           {{"address", address}, {"url", "http://" + address}});
   }
 
   void stop() noexcept override {
-    if (_published) {
-      try {
-        _context->registry().unpublish(ampd::kAdminApiService);
-      } catch (...) {
-      }
-      _published = false;
-    }
+    _publication.reset();
     if (_controller) _controller->stop();
     _controller.reset();
   }
 
  private:
-  ampd::PluginContext* _context = nullptr;
   std::optional<ampd::controller::Controller> _controller;
-  bool _published = false;
+  ampd::ScopedPublication _publication;
 };
 
 }  // namespace
 
-AMPD_PLUGIN(ControllerPlugin, "controller", "0.1.0", AMPD_SERVICES("admin-api"),
-            AMPD_SERVICES("metadata-db"))
+AMPD_PLUGIN_WITH_KEYS(ControllerPlugin, "controller", "0.1.0", AMPD_SERVICES("admin-api"),
+                      AMPD_SERVICES("metadata-db"), kKeys)

@@ -23,12 +23,12 @@ ServiceProperties probeDatabase(const std::string& url, std::chrono::millisecond
     }
   });
   if (!reached) {
-    throw DatabaseUnreachable(
+    throw DatabaseUnreachable(Diagnostic{
         "cannot reach the metadata database at " + maskPassword(url) + " within " +
-        std::to_string(deadline.count()) + " ms\nDETAIL: " + lastError +
-        "\nHINT: check that PostgreSQL is running and metadata_db.url (or "
-        "AMP_CONFIG_METADATA_DB__URL) is right; remove metadata_db.url to let `ampd solo` run "
-        "its own PostgreSQL.");
+            std::to_string(deadline.count()) + " ms",
+        lastError,
+        "Check that PostgreSQL is running and metadata_db.url (or AMP_CONFIG_METADATA_DB__URL) "
+        "is right; remove metadata_db.url to let `ampd solo` run its own PostgreSQL."});
   }
   return {{"url", url}, {"managed", "false"}, {"server_version", serverVersion}};
 }

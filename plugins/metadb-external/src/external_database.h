@@ -3,6 +3,8 @@
 // Thread-safety: free functions without shared state.
 #pragma once
 
+#include <ampd/plugin.h>
+
 #include <ampd/service_registry.h>
 
 #include <chrono>
@@ -13,9 +15,9 @@ namespace ampd::metadb_external {
 
 /// Raised when the database cannot be reached; what() holds the masked URL, the last error and
 /// a hint.
-class DatabaseUnreachable : public std::runtime_error {
+class DatabaseUnreachable : public PluginError {
  public:
-  using std::runtime_error::runtime_error;
+  using PluginError::PluginError;
 };
 
 /// Connects to `url`, retrying with the SDK backoff until `deadline` passes, and returns the

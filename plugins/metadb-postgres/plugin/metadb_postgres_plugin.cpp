@@ -1,12 +1,11 @@
 // The metadb-postgres plugin: a managed PostgreSQL in <amp_dir>/metadb, published as the
 // service "metadata-db". A thin layer over the managed_postgres library: it reads the
-// [metadb_postgres] config table, locks the amp dir, keeps the query API's reader role
-// (reader_role.h) and reports an unexpected server exit.
+// [metadb_postgres] keys (its key table below), keeps the query API's reader role
+// (reader_role.h) and reports an unexpected server exit. The host holds the amp-dir lock.
 //
 // Thread-safety: start() and stop() are called by the host one at a time; the exit callback runs
 // on the library's reaper thread and synchronises with stop() through _failureMutex.
 #include <Poco/Logger.h>
-#include <Poco/Util/AbstractConfiguration.h>
 
 #include <ampd/plugin.h>
 #include <ampd/pq.h>
@@ -26,7 +25,6 @@
 #include <vector>
 
 #include <managed_postgres/binary_discovery.h>
-#include <managed_postgres/lock_file.h>
 #include <managed_postgres/postgres_builder.h>
 #include <managed_postgres/postgres_version.h>
 #include <managed_postgres/process_identity.h>
@@ -39,33 +37,34 @@ namespace {
 
 namespace mp = managed_postgres;
 
-constexpr const char* kTable = "metadb_postgres";
-constexpr const char* kLockFileName = "ampd.lock";
+constexpr std::int64_t kDay = 86400;
 constexpr const char* kVersionCacheName = "postgres-version.cache";
 
-std::string key(const std::string& name) { return std::string(kTable) + "." + name; }
+// The plugin's configuration keys (<ampd/settings.h>); `ampd config keys` lists them.
+constexpr ampd::KeySpec kKeys[] = {
+    ampd::pathKey("metadb_postgres.bin_path", "",
+                  "folder of the PostgreSQL binaries (empty: PATH, then pg_config --bindir)"),
+    ampd::stringKey("metadb_postgres.locale", "C", "initdb --locale"),
+    ampd::stringKey("metadb_postgres.encoding", "UTF8", "initdb --encoding"),
+    ampd::stringKey(
+        "metadb_postgres.run_as", "",
+        "unprivileged user to run postgres as when root and user namespaces are unavailable"),
+    ampd::stringMapKey("metadb_postgres.config_params",
+                       "postgresql.conf parameters, name = value (postgres -c name=value)"),
+    ampd::stringMapKey("metadb_postgres.initdb_args",
+                       "extra initdb arguments, name = value (empty value: flag only)"),
+    ampd::intKey("metadb_postgres.start_timeout_secs", "30", 1, kDay,
+                 "seconds to wait for postgres to accept"),
+    ampd::intKey("metadb_postgres.initdb_timeout_secs", "120", 1, kDay,
+                 "seconds initdb may take to create a new cluster before it is killed"),
+    ampd::intKey("metadb_postgres.shutdown_timeout_secs", "10", 1, kDay,
+                 "seconds to wait for postgres to stop"),
+    ampd::stringKey("metadb_postgres.template_cache", "$XDG_CACHE_HOME/ampd/templates",
+                    "initdb template cache folder (empty: off)"),
+};
 
-std::chrono::milliseconds seconds(const Poco::Util::AbstractConfiguration& config,
-                                  const std::string& name, double fallback) {
-  const auto full = key(name);
-  try {
-    const double value = config.getDouble(full, fallback);
-    if (value <= 0) throw ampd::PluginConfigError(full + " must be a positive number of seconds");
-    return std::chrono::milliseconds(static_cast<long long>(value * 1000));
-  } catch (const Poco::Exception& e) {
-    throw ampd::PluginConfigError(full + " must be a number of seconds: " + e.displayText());
-  }
-}
-
-/// The entries of a config sub-table, e.g. metadb_postgres.config_params.* (sorted by name).
-std::vector<std::pair<std::string, std::string>> table(
-    const Poco::Util::AbstractConfiguration& config, const std::string& name) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  const auto prefix = key(name);
-  Poco::Util::AbstractConfiguration::Keys keys;
-  config.keys(prefix, keys);
-  for (const auto& k : keys) entries.emplace_back(k, config.getString(prefix + "." + k, ""));
-  return entries;
+std::chrono::milliseconds seconds(const ampd::Settings& settings, const std::string& key) {
+  return std::chrono::seconds(settings.getInt(key));
 }
 
 /// Refuses a folder this plugin must write to but cannot: a read-only file system (or mode) is
@@ -76,21 +75,21 @@ void requireWritable(const std::filesystem::path& dir, const std::string& what) 
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return;  // created later; failures name it then
   if (::access(dir.c_str(), W_OK) == 0 || (errno != EROFS && errno != EACCES)) return;
-  throw ampd::PluginConfigError(
-      what + " " + dir.string() + " is not writable: " + std::strerror(errno) +
-      ".\nDetail: ampd keeps its lock and the PostgreSQL cluster in the amp dir, and PostgreSQL "
-      "writes to its data directory even to start.\nHint: remount the file system read-write "
-      "(or fix the folder's permissions), or choose a writable amp dir with --amp-dir or "
-      "AMP_DIR.");
+  throw ampd::PluginConfigError(ampd::Diagnostic{
+      what + " " + dir.string() + " is not writable: " + std::strerror(errno),
+      "ampd keeps its lock and the PostgreSQL cluster in the amp dir, and PostgreSQL writes to "
+      "its data directory even to start.",
+      "Remount the file system read-write (or fix the folder's permissions), or choose a "
+      "writable amp dir with --amp-dir or AMP_DIR."});
 }
 
 /// metadb_postgres.template_cache: "" turns the cache off; a leading `$XDG_CACHE_HOME` (the
 /// default value) is the XDG cache dir (else ~/.cache); `~/` is $HOME; a relative path is
 /// relative to the amp dir. Empty result: no cache.
-std::filesystem::path templateCacheDir(const Poco::Util::AbstractConfiguration& config,
+std::filesystem::path templateCacheDir(const ampd::Settings& settings,
                                        const std::filesystem::path& ampDir, Poco::Logger& log) {
   constexpr std::string_view kXdg = "$XDG_CACHE_HOME";
-  const auto value = config.getString(key("template_cache"), std::string(kXdg) + "/ampd/templates");
+  const auto value = settings.getString("metadb_postgres.template_cache");
   if (value.empty()) {
     log.debug("initdb template cache off (metadb_postgres.template_cache is empty)");
     return {};
@@ -99,7 +98,7 @@ std::filesystem::path templateCacheDir(const Poco::Util::AbstractConfiguration& 
     const auto base = mp::defaultTemplateCacheDir();  // <cache home>/ampd/templates
     if (!base) {
       log.warning(
-          "initdb template cache off: neither XDG_CACHE_HOME nor HOME is set.\nHint: set "
+          "initdb template cache off: neither XDG_CACHE_HOME nor HOME is set.\nHINT: set "
           "metadb_postgres.template_cache to a folder.");
       return {};
     }
@@ -124,12 +123,12 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
  public:
   void start(ampd::PluginContext& context) override {
     _context = &context;
-    lockAmpDir(context.ampDir());
+    requireWritable(context.ampDir() / "metadb", "data directory");
     auto builder = makeBuilder(context);
     startServer(builder);
     prepareReaderRole();
-    context.registry().publish(
-        ampd::kMetadataDbService,
+    _publication = ampd::ScopedPublication(
+        context.registry(), ampd::kMetadataDbService,
         {{"url", _postgres->url()},
          {"reader_role", ampd::metadb_postgres::kReaderRole},
          {"reader_url",
@@ -138,7 +137,6 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
          {"data_dir", _postgres->dataDir().string()},
          {"server_version", _postgres->serverVersion()},
          {"managed", "true"}});
-    _published = true;
     context.logger().information("metadata-db ready at " + _postgres->url());
   }
 
@@ -148,8 +146,7 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
       _stopping = true;
     }
     try {
-      if (_published) _context->registry().unpublish(ampd::kMetadataDbService);
-      _published = false;
+      _publication.reset();
       if (_postgres) {
         // Fast shutdown: the plugins that use the database stop before this one and close their
         // pools, so any session left is someone else's (a psql a developer left open), which a
@@ -163,50 +160,35 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
         _context->logger().error(std::string("stopping PostgreSQL: ") + e.what());
     }
     _postgres.reset();  // joins the library's threads
-    _ampDirLock.reset();
   }
 
  private:
-  /// Refuses an unwritable amp dir, then takes its lock (a second ampd on it exits 2).
-  void lockAmpDir(const std::filesystem::path& ampDir) {
-    requireWritable(ampDir, "amp dir");
-    requireWritable(ampDir / "metadb", "data directory");
-    try {
-      _ampDirLock.emplace(ampDir / kLockFileName);
-    } catch (const mp::LockFileInUseError& e) {
-      throw ampd::PluginConfigError(
-          "amp dir " + ampDir.string() + " is in use by ampd pid " + std::to_string(e.holderPid()) +
-          " (lock " + (ampDir / kLockFileName).string() +
-          ").\nHint: stop that ampd first, or give this one another amp dir with --amp-dir or "
-          "AMP_DIR.");
-    }
-  }
-
-  /// The builder for <amp_dir>/metadb, from the [metadb_postgres] table.
+  /// The builder for <amp_dir>/metadb, from the [metadb_postgres] keys.
   mp::PostgresBuilder makeBuilder(ampd::PluginContext& context) {
-    const auto& config = context.config();
+    const auto& settings = context.settings();
     auto builder = mp::PostgresBuilder(context.ampDir() / "metadb");
-    builder.locale(config.getString(key("locale"), "C"))
-        .encoding(config.getString(key("encoding"), "UTF8"))
-        .binPath(config.getString(key("bin_path"), ""))
-        .runAs(config.getString(key("run_as"), ""))
-        .startTimeout(seconds(config, "start_timeout_secs", 30))
-        .initdbTimeout(seconds(config, "initdb_timeout_secs", 120))
-        .shutdownTimeout(seconds(config, "shutdown_timeout_secs", 10))
+    builder.locale(settings.getString("metadb_postgres.locale"))
+        .encoding(settings.getString("metadb_postgres.encoding"))
+        .binPath(settings.getString("metadb_postgres.bin_path"))
+        .runAs(settings.getString("metadb_postgres.run_as"))
+        .startTimeout(seconds(settings, "metadb_postgres.start_timeout_secs"))
+        .initdbTimeout(seconds(settings, "metadb_postgres.initdb_timeout_secs"))
+        .shutdownTimeout(seconds(settings, "metadb_postgres.shutdown_timeout_secs"))
         .logger(context.logger())
-        .templateCache(templateCacheDir(config, context.ampDir(), context.logger()))
+        .templateCache(templateCacheDir(settings, context.ampDir(), context.logger()))
         // `postgres --version` is remembered per binary (path, size, mtime), saving an exec.
         .versionCache(context.ampDir() / kVersionCacheName)
         .onUnexpectedExit(
             [this](const mp::ExitStatus& status, const std::vector<std::string>& lines) {
               std::lock_guard guard(_failureMutex);
               if (_stopping) return;
-              _context->reportFailure("PostgreSQL exited unexpectedly (" + status.describe() +
-                                      "); last lines: " + joinLast(lines));
+              _context->reportFailure(
+                  ampd::Diagnostic{"PostgreSQL exited unexpectedly (" + status.describe() + ")",
+                                   "Last lines: " + joinLast(lines), ""});
             });
-    for (const auto& [name, value] : table(config, "config_params"))
+    for (const auto& [name, value] : settings.getMap("metadb_postgres.config_params"))
       builder.configParam(name, value);
-    for (const auto& [name, value] : table(config, "initdb_args")) {
+    for (const auto& [name, value] : settings.getMap("metadb_postgres.initdb_args")) {
       if (value == "false") continue;
       builder.initdbArg(name, value == "true" ? "" : value);
     }
@@ -218,11 +200,11 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
     try {
       _postgres.emplace(builder.start());
     } catch (const mp::BinariesNotFoundError& e) {
-      throw ampd::PluginConfigError(std::string(e.what()) +
-                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+      throw ampd::PluginConfigError(
+          ampd::Diagnostic{e.what(), "", "In ampd, the bin path is metadb_postgres.bin_path."});
     } catch (const mp::VersionMismatchError& e) {
-      throw ampd::PluginConfigError(std::string(e.what()) +
-                                    "\nIn ampd, the bin path is metadb_postgres.bin_path.");
+      throw ampd::PluginConfigError(
+          ampd::Diagnostic{e.what(), "", "In ampd, the bin path is metadb_postgres.bin_path."});
     } catch (const mp::ClusterVersionFileError& e) {
       throw ampd::PluginConfigError(e.what());
     } catch (const mp::IdentityError& e) {
@@ -236,26 +218,25 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
       ampd::PgConnection superuser(_postgres->url());
       ampd::metadb_postgres::ensureReaderRole(superuser);
     } catch (const ampd::PgError& e) {
-      throw std::runtime_error(
+      throw ampd::PluginError(ampd::Diagnostic{
           std::string("cannot prepare the query API's reader role ") +
-          ampd::metadb_postgres::kReaderRole + ": " + e.what() +
-          "\nDETAIL: The managed PostgreSQL started, but the role the query API logs in as "
-          "could not be created or checked.\nHINT: Look for the cause in PostgreSQL's log "
-          "lines above.");
+              ampd::metadb_postgres::kReaderRole + ": " + e.what(),
+          "The managed PostgreSQL started, but the role the query API logs in as could not be "
+          "created or checked.",
+          "Look for the cause in PostgreSQL's log lines above."});
     }
     _context->logger().debug(std::string("reader role ") + ampd::metadb_postgres::kReaderRole +
                              " is up to date");
   }
 
   ampd::PluginContext* _context = nullptr;
-  std::optional<mp::LockFile> _ampDirLock;
   std::optional<mp::RunningPostgres> _postgres;
   std::mutex _failureMutex;
   bool _stopping = false;
-  bool _published = false;
+  ampd::ScopedPublication _publication;
 };
 
 }  // namespace
 
-AMPD_PLUGIN(MetadbPostgresPlugin, "metadb-postgres", "0.1.0", AMPD_SERVICES("metadata-db"),
-            AMPD_SERVICES())
+AMPD_PLUGIN_WITH_KEYS(MetadbPostgresPlugin, "metadb-postgres", "0.1.0",
+                      AMPD_SERVICES("metadata-db"), AMPD_SERVICES(), kKeys)

@@ -8,8 +8,8 @@ namespace {
 ampd::Plugin* create() { std::abort(); }
 void destroy(ampd::Plugin*) { std::abort(); }
 const char* const kNone[] = {nullptr};
-const ampd::PluginDescriptor kDescriptor{999,   "test-bad-abi", "0.1.0", kNone,
-                                         kNone, &create,        &destroy};
+const ampd::PluginDescriptor kDescriptor{999,     "test-bad-abi", "0.1.0", kNone, kNone,
+                                         &create, &destroy,       nullptr, 0};
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) const ampd::PluginDescriptor*

@@ -4,8 +4,12 @@
 // is locked again, up to three times). It makes leftover-server handling safe: a postgres found
 // serving a locked data dir belongs to a live owner and is never treated as an orphan.
 //
+// The flock itself is held by the toolkit's ampd::FileLock (ampd_toolkit/file_lock.h).
+//
 // Thread-safety: owned by one thread at a time; distinct objects are independent.
 #pragma once
+
+#include <ampd_toolkit/file_lock.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -18,14 +22,14 @@ class ClusterLock {
   /// Locks the existing directory `dataDir` (close-on-exec descriptor, non-blocking). Throws
   /// ClusterLockedError when another owner holds it, std::runtime_error naming the path otherwise.
   explicit ClusterLock(const std::filesystem::path& dataDir);
-  ~ClusterLock();
-  ClusterLock(ClusterLock&& other) noexcept;
-  ClusterLock& operator=(ClusterLock&& other) noexcept;
+  ~ClusterLock() = default;
+  ClusterLock(ClusterLock&& other) noexcept = default;
+  ClusterLock& operator=(ClusterLock&& other) noexcept = default;
   ClusterLock(const ClusterLock&) = delete;
   ClusterLock& operator=(const ClusterLock&) = delete;
 
   /// Releases the lock now (idempotent).
-  void release();
+  void release() { _lock.release(); }
 
   /// Records that the locked directory was renamed to `path` (rename(2) keeps the inode, so the
   /// lock follows it). Used when a new cluster, built and locked under a temporary name, is
@@ -36,7 +40,7 @@ class ClusterLock {
 
  private:
   std::filesystem::path _dataDir;
-  int _fd = -1;
+  ampd::FileLock _lock;
 };
 
 /// Raised by ClusterLock: another owner (in this or another process) runs this data dir.
