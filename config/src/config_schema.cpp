@@ -39,7 +39,8 @@ constexpr KeySpec kHostKeys[] = {
     durationMsKey("metadata_db.connect_timeout_ms", "5000", 1, kHourMs,
                   "deadline of connecting, milliseconds; libpq rounds up to whole seconds, at "
                   "least 2"),
-    // Shared by the HTTP plugins (controller, server): front-door guards (ampd/http_guard.h)
+    // Shared by the HTTP plugins (controller, server): front-door guards
+    // (ampd_toolkit/http_guard.h)
     stringArrayKey("http.allowed_hosts", "",
                    "extra Host header names the HTTP APIs answer (loopback names are always "
                    "allowed)"),

@@ -1,6 +1,6 @@
 #include "listen_check.h"
 
-#include <ampd/http.h>
+#include <ampd_toolkit/http.h>
 
 namespace ampd::host {
 

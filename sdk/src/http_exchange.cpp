@@ -1,5 +1,5 @@
-#include <ampd/json_text.h>
 #include <ampd_toolkit/http_exchange.h>
+#include <ampd_toolkit/json_text.h>
 
 #include <Poco/Timestamp.h>
 

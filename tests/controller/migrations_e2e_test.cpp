@@ -2,7 +2,7 @@
 #include "admin_test_support.h"
 #include "migrations.h"
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 #include <managed_postgres/postgres_builder.h>
 #include <managed_postgres/running_postgres.h>
 

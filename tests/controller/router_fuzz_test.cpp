@@ -10,9 +10,9 @@
 #include "handlers.h"
 #include "migrations.h"
 
-#include <ampd/json_text.h>
-#include <ampd/pq_pool.h>
-#include <ampd/utf8.h>
+#include <ampd_toolkit/json_text.h>
+#include <ampd_toolkit/pq_pool.h>
+#include <ampd_toolkit/utf8.h>
 #include <managed_postgres/postgres_builder.h>
 #include <managed_postgres/running_postgres.h>
 

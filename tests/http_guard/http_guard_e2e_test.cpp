@@ -1,4 +1,4 @@
-// End-to-end: the HTTP front-door guard (ampd/http_guard.h) in front of each real API, over
+// End-to-end: the HTTP front-door guard (ampd_toolkit/http_guard.h) in front of each real API, over
 // real HTTP against `ampd solo`. Every refusal is paired with the same request passing once the
 // refused header is fixed, so a test cannot pass because the request was broken anyway.
 #include "guarded_api.h"

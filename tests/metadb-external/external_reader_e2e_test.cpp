@@ -3,7 +3,7 @@
 // the superuser postgres, so the server must refuse it unless told otherwise.
 #include "admin_test_support.h"
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <managed_postgres/postgres_builder.h>
 #include <managed_postgres/running_postgres.h>

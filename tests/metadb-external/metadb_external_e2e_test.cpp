@@ -1,7 +1,7 @@
 // End-to-end: the metadb-external plugin with the real ampd.
 #include "admin_test_support.h"
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <managed_postgres/postgres_builder.h>
 #include <managed_postgres/running_postgres.h>

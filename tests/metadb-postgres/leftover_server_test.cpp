@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <ampd/pq.h>
-#include <ampd/retry.h>
+#include <ampd_toolkit/pq.h>
+#include <ampd_toolkit/retry.h>
 
 #include <fstream>
 #include <future>

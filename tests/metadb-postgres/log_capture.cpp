@@ -1,6 +1,6 @@
 #include "log_capture.h"
 
-#include <ampd/retry.h>
+#include <ampd_toolkit/retry.h>
 
 namespace managed_postgres::test {
 

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <child_process.h>
 #include <daemon_amp_dir.h>

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <chrono>
 #include <fstream>

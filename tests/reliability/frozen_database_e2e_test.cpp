@@ -4,8 +4,8 @@
 #include "child_process.h"
 #include "daemon_amp_dir.h"
 
-#include <ampd/pq.h>
-#include <ampd/retry.h>
+#include <ampd_toolkit/pq.h>
+#include <ampd_toolkit/retry.h>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>

@@ -1,8 +1,8 @@
 // HttpServer over real loopback sockets with a trivial handler: idle and slow clients, limits,
 // chunked bodies, pipelining, 100-continue, admission, and stop.
-#include <ampd/http.h>
-#include <ampd/retry.h>
+#include <ampd_toolkit/http.h>
 #include <ampd_toolkit/http_server.h>
+#include <ampd_toolkit/retry.h>
 
 #include "raw_http_client.h"
 

@@ -5,8 +5,8 @@
 #include "daemon_amp_dir.h"
 #include "raw_http_client.h"
 
-#include <ampd/pq.h>
-#include <ampd/retry.h>
+#include <ampd_toolkit/pq.h>
+#include <ampd_toolkit/retry.h>
 
 #include <gtest/gtest.h>
 
@@ -60,8 +60,8 @@ class BothApis {
 };
 
 std::string postSql(const std::string& sql, const std::string& extra = {}) {
-  return "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(sql.size()) + "\r\n" +
-         extra + "\r\n" + sql;
+  return "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(sql.size()) +
+         "\r\n" + extra + "\r\n" + sql;
 }
 
 long rssKb(pid_t pid) {
@@ -133,7 +133,8 @@ TEST(ServerAbuseE2E, RequestsInFlightOrQueuedAtSigtermGetAnAnswer) {
   RawHttpClient queued(ampd.query_);  // the only worker is busy: this one waits in the queue
   queued.send(postSql("SELECT 1 AS queued"));
   RawHttpClient uploading(ampd.admin_);  // half a body received when the signal comes
-  uploading.send("POST /datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"name\"");
+  uploading.send(
+      "POST /datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"name\"");
   RawHttpClient health(ampd.admin_);
   health.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   ASSERT_EQ(statusLine(health.response()), "HTTP/1.1 200 OK");  // the admin API has read it all

@@ -2,7 +2,7 @@
 // statement timeout, a client that disconnects, a stop with a query in flight.
 #include "query_api_daemon.h"
 
-#include <ampd/retry.h>
+#include <ampd_toolkit/retry.h>
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>

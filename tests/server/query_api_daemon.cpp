@@ -1,6 +1,6 @@
 #include "query_api_daemon.h"
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>

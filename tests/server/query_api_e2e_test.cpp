@@ -2,7 +2,7 @@
 // a large streamed result, refused writes, error codes, concurrent clients.
 #include "query_api_daemon.h"
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>

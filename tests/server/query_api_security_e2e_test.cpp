@@ -4,7 +4,7 @@
 // server) or on the filesystem, and a control shows the same attack works as the superuser.
 #include "query_api_daemon.h"
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <gtest/gtest.h>
 

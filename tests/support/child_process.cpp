@@ -1,6 +1,6 @@
 #include "child_process.h"
 
-#include <ampd/retry.h>
+#include <ampd_toolkit/retry.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>

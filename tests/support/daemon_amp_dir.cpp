@@ -1,6 +1,6 @@
 #include "daemon_amp_dir.h"
 
-#include <ampd/retry.h>
+#include <ampd_toolkit/retry.h>
 #include <gtest/gtest.h>
 
 #include <cctype>

@@ -1,7 +1,7 @@
 #include "admin_server.h"
 
-#include <ampd/http.h>
 #include <ampd_toolkit/guard_admission.h>
+#include <ampd_toolkit/http.h>
 
 #include <Poco/Logger.h>
 

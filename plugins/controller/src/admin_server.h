@@ -3,7 +3,8 @@
 // requests run on `threads` workers.
 //
 // - Binds in the constructor (port 0 picks a free port; address() tells which).
-// - Every request passes the HttpGuard (ampd/http_guard.h: Host, Origin, token) right after its
+// - Every request passes the HttpGuard (ampd_toolkit/http_guard.h: Host, Origin, token) right after
+// its
 //   head is parsed, before its body is read; the constructor throws PluginConfigError for a
 //   non-loopback address without a token.
 // - Bodies above Options::http.maxBodyBytes answer 413 PAYLOAD_TOO_LARGE and close the
@@ -18,7 +19,7 @@
 
 #include "router.h"
 
-#include <ampd/http_guard.h>
+#include <ampd_toolkit/http_guard.h>
 #include <ampd_toolkit/http_server.h>
 
 #include <Poco/Net/SocketAddress.h>

@@ -61,7 +61,7 @@ auto withDatabase(const char* code, Function&& function) -> decltype(function())
 
 }  // namespace ampd::controller
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <Poco/Logger.h>
 

@@ -1,7 +1,7 @@
 #include "canonical_json.h"
 
-#include <ampd/json_text.h>
-#include <ampd/utf8.h>
+#include <ampd_toolkit/json_text.h>
+#include <ampd_toolkit/utf8.h>
 
 #include <cstdint>
 #include <set>
@@ -204,14 +204,14 @@ class Canonicalizer {
   }
 
   /// Appends `cp` the way serde_json writes it inside a string: the minimal escaping of the
-  /// one JSON escaper (ampd/json_text.h) is serde_json's.
+  /// one JSON escaper (ampd_toolkit/json_text.h) is serde_json's.
   static void appendEscaped(std::string& s, std::uint32_t cp) {
     std::string utf8;
     appendUtf8(utf8, cp);
     appendJsonStringContent(s, utf8);
   }
 
-  /// Validates one raw UTF-8 sequence starting at _pos (ampd/utf8.h) and copies it.
+  /// Validates one raw UTF-8 sequence starting at _pos (ampd_toolkit/utf8.h) and copies it.
   void rawUtf8(std::string& s) {
     const std::size_t length = utf8SequenceLength(_text, _pos);
     if (length == 0) fail("valid UTF-8");

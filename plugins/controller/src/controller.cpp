@@ -4,10 +4,10 @@
 #include "migrations.h"
 #include "reader_grants.h"
 
-#include <ampd/http.h>
 #include <ampd/plugin.h>
-#include <ampd/pq_pool_settings.h>
+#include <ampd_toolkit/http.h>
 #include <ampd_toolkit/http_settings.h>
+#include <ampd_toolkit/pq_pool_settings.h>
 
 #include <Poco/Logger.h>
 

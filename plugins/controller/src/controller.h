@@ -13,8 +13,8 @@
 #include "reader_grants.h"
 #include "router.h"
 
-#include <ampd/http_guard.h>
-#include <ampd/pq_pool.h>
+#include <ampd_toolkit/http_guard.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <filesystem>
 #include <memory>

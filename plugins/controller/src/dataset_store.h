@@ -11,7 +11,7 @@
 
 #include "manifest.h"
 
-#include <ampd/pq_pool.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <cstdint>
 #include <optional>

@@ -10,7 +10,7 @@
 #include "provider_store.h"
 #include "router.h"
 
-#include <ampd/pq_health.h>
+#include <ampd_toolkit/pq_health.h>
 
 namespace ampd::controller {
 

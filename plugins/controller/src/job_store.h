@@ -11,7 +11,7 @@
 // Thread-safety: thread-safe; each call leases its own connection from the pool.
 #pragma once
 
-#include <ampd/pq_pool.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <cstdint>
 #include <optional>

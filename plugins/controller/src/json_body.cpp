@@ -3,7 +3,7 @@
 #include "api.h"
 #include "canonical_json.h"
 
-#include <ampd/utf8.h>
+#include <ampd_toolkit/utf8.h>
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>

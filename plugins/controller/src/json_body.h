@@ -1,5 +1,5 @@
 // Request bodies of the admin API as JSON: every body is checked to be well-formed UTF-8 (the
-// toolkit's one validator, ampd/utf8.h) before it is parsed, and must hold exactly one JSON
+// toolkit's one validator, ampd_toolkit/utf8.h) before it is parsed, and must hold exactly one JSON
 // value: trailing bytes after it are refused. Poco's JSON parser reads byte 0xFF as the end of
 // input, so it only ever sees text that canonicalJson() accepted.
 //

@@ -8,7 +8,7 @@
 // Thread-safety: an instance is used by one thread at a time.
 #pragma once
 
-#include <ampd/json_text.h>
+#include <ampd_toolkit/json_text.h>
 
 #include <cstdint>
 #include <string>

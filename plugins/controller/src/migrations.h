@@ -15,7 +15,7 @@
 // Thread-safety: free functions; the connection passed in is used by the calling thread only.
 #pragma once
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <cstdint>
 #include <span>

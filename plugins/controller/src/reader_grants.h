@@ -11,7 +11,7 @@
 // Thread-safety: free functions; the connection is used by the calling thread only.
 #pragma once
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <string>
 #include <vector>

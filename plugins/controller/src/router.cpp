@@ -2,7 +2,7 @@
 
 #include "json_writer.h"
 
-#include <ampd/json_text.h>
+#include <ampd_toolkit/json_text.h>
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>

@@ -5,7 +5,7 @@
 // Thread-safety: uses only the connection passed in (one thread at a time, libpq's rule).
 #pragma once
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <utility>
 

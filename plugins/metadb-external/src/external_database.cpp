@@ -1,7 +1,7 @@
 #include "external_database.h"
 
-#include <ampd/pq.h>
-#include <ampd/retry.h>
+#include <ampd_toolkit/pq.h>
+#include <ampd_toolkit/retry.h>
 
 namespace ampd::metadb_external {
 

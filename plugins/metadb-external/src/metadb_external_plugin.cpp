@@ -4,7 +4,7 @@
 #include "external_database.h"
 
 #include <ampd/plugin.h>
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <Poco/Logger.h>
 

@@ -8,8 +8,8 @@
 #include <Poco/Logger.h>
 
 #include <ampd/plugin.h>
-#include <ampd/pq.h>
 #include <ampd/service_registry.h>
+#include <ampd_toolkit/pq.h>
 
 #include <unistd.h>
 

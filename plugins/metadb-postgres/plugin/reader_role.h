@@ -9,7 +9,7 @@
 // Thread-safety: free functions without shared state.
 #pragma once
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <string>
 

@@ -3,7 +3,7 @@
 #include <Poco/Logger.h>
 #include <signal.h>
 
-#include <ampd/retry.h>
+#include <ampd_toolkit/retry.h>
 
 #include <cerrno>
 #include <fstream>

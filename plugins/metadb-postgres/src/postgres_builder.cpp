@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ampd/pq.h>
-#include <ampd/retry.h>
+#include <ampd_toolkit/pq.h>
+#include <ampd_toolkit/retry.h>
 
 #include <algorithm>
 #include <cerrno>

@@ -1,10 +1,10 @@
 // JSON text helpers of the query server. String literals come from the SDK's one escaper
-// (ampd/json_text.h); Amp's error object likewise (jsonErrorObject).
+// (ampd_toolkit/json_text.h); Amp's error object likewise (jsonErrorObject).
 //
 // Thread-safety: free functions without shared state.
 #pragma once
 
-#include <ampd/json_text.h>
+#include <ampd_toolkit/json_text.h>
 
 #include <string>
 #include <string_view>

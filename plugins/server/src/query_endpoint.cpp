@@ -4,8 +4,8 @@
 #include "json_text.h"
 #include "sql_text.h"
 
-#include <ampd/http_guard.h>
-#include <ampd/pq_health.h>
+#include <ampd_toolkit/http_guard.h>
+#include <ampd_toolkit/pq_health.h>
 
 #include <Poco/Logger.h>
 #include <Poco/URI.h>

@@ -3,7 +3,7 @@
 //   POST /        body = one SQL statement → 200 application/x-ndjson, chunked, one JSON object
 //                 per row (see value_encoding.h), or an error (see error_codes.h)
 //   GET  /health  → 200 {"status":"ok"}, or 503 {"status":"unhealthy",...} when `SELECT 1` does
-//                 not complete within 2 s (ampd/pq_health.h)
+//                 not complete within 2 s (ampd_toolkit/pq_health.h)
 //
 // Each query takes a connection from the pool, registers in ActiveQueries (so a stop cancels
 // it) and runs through QueryRunner with the response as its sink. A connection whose query was
@@ -19,8 +19,8 @@
 #include "active_queries.h"
 #include "query_runner.h"
 
-#include <ampd/http_guard.h>
-#include <ampd/pq_pool.h>
+#include <ampd_toolkit/http_guard.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <ampd_toolkit/http_exchange.h>
 

@@ -1,6 +1,6 @@
 #include "query_server.h"
 
-#include <ampd/http.h>
+#include <ampd_toolkit/http.h>
 
 #include <Poco/Logger.h>
 

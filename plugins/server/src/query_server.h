@@ -15,8 +15,8 @@
 #include "active_queries.h"
 #include "query_endpoint.h"
 
-#include <ampd/http_guard.h>
-#include <ampd/pq_pool.h>
+#include <ampd_toolkit/http_guard.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <ampd_toolkit/guard_admission.h>
 #include <ampd_toolkit/http_server.h>

@@ -1,7 +1,7 @@
 #include "reader_login.h"
 
 #include <ampd/plugin.h>
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <Poco/Logger.h>
 

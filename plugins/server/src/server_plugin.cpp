@@ -5,12 +5,12 @@
 #include "query_server.h"
 #include "reader_login.h"
 
-#include <ampd/http.h>
-#include <ampd/http_guard.h>
 #include <ampd/plugin.h>
-#include <ampd/pq_pool_settings.h>
 #include <ampd/service_registry.h>
+#include <ampd_toolkit/http.h>
+#include <ampd_toolkit/http_guard.h>
 #include <ampd_toolkit/http_settings.h>
+#include <ampd_toolkit/pq_pool_settings.h>
 
 #include <Poco/Logger.h>
 
@@ -64,7 +64,7 @@ class QueryServerPlugin final : public ampd::Plugin {
         context, ampd::kMetadataDbService,
         "List a plugin that provides it (metadb-postgres or metadb-external) in `plugins`.");
     settings.databaseUrl = readOnlyLogin(context, database);
-    const auto pool = ampd::readPoolOptions(config);  // deadlines: ampd/pq_pool_settings.h
+    const auto pool = ampd::readPoolOptions(config);  // deadlines: ampd_toolkit/pq_pool_settings.h
     settings.endpoint.acquireTimeout = pool.acquireTimeout;
     settings.databaseUrl = ampd::withConnectTimeout(settings.databaseUrl, pool.connectTimeout);
 

@@ -1,6 +1,6 @@
 #include "sql_text.h"
 
-#include <ampd/utf8.h>
+#include <ampd_toolkit/utf8.h>
 
 namespace ampd::server {
 

@@ -1,4 +1,4 @@
-// guardAdmission: plugs an HttpGuard (ampd/http_guard.h: Host, Origin, token) into an
+// guardAdmission: plugs an HttpGuard (ampd_toolkit/http_guard.h: Host, Origin, token) into an
 // HttpServer as its admission hook, so every request is checked right after its head is parsed
 // and before any body byte is read. A refusal is logged once (method, path, code, reason; never
 // the token); a CORS preflight from an allowed origin is answered 204 by the server's loop.
@@ -6,7 +6,7 @@
 // Thread-safety: the returned hook only reads the guard, which must outlive the server.
 #pragma once
 
-#include <ampd/http_guard.h>
+#include <ampd_toolkit/http_guard.h>
 #include <ampd_toolkit/http_server.h>
 
 #include <Poco/Logger.h>

@@ -1,7 +1,7 @@
-// The toolkit's one UTF-8 validator (ampd/utf8.h) and one JSON string escaper
-// (ampd/json_text.h).
-#include <ampd/json_text.h>
-#include <ampd/utf8.h>
+// The toolkit's one UTF-8 validator (ampd_toolkit/utf8.h) and one JSON string escaper
+// (ampd_toolkit/json_text.h).
+#include <ampd_toolkit/json_text.h>
+#include <ampd_toolkit/utf8.h>
 
 #include <gtest/gtest.h>
 

@@ -10,8 +10,8 @@
 // Thread-safety: a free function without shared state.
 #pragma once
 
-#include <ampd/pq_pool.h>
 #include <ampd/settings.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <cstddef>
 

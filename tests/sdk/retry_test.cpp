@@ -1,4 +1,4 @@
-#include <ampd/retry.h>
+#include <ampd_toolkit/retry.h>
 #include <gtest/gtest.h>
 
 #include <chrono>

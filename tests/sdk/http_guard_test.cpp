@@ -1,6 +1,6 @@
-// HttpGuard (ampd/http_guard.h): Host, Origin and token checks, their order, and the
+// HttpGuard (ampd_toolkit/http_guard.h): Host, Origin and token checks, their order, and the
 // configuration error for a non-loopback address without a token.
-#include <ampd/http_guard.h>
+#include <ampd_toolkit/http_guard.h>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>

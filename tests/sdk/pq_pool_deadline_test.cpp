@@ -2,8 +2,8 @@
 // server (like a postmaster stopped with SIGSTOP) and one that never answers a query.
 #include "fake_postmaster.h"
 
-#include <ampd/pq_health.h>
-#include <ampd/pq_pool.h>
+#include <ampd_toolkit/pq_health.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include <ampd/utf8.h>
+#include <ampd_toolkit/utf8.h>
 
 namespace ampd {
 
@@ -39,8 +39,8 @@ inline constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 /// output is always valid UTF-8 JSON whatever the input: escapes `"`, `\` and every control
 /// character below U+0020 (as \b \f \n \r \t, else \u00XX; NUL is \u0000), copies well-formed
 /// UTF-8 sequences as they are and replaces every byte that is not part of one with U+FFFD
-/// (ampd/utf8.h decides). Unescaped runs are appended in one piece, so a row of plain text costs
-/// one pass.
+/// (ampd_toolkit/utf8.h decides). Unescaped runs are appended in one piece, so a row of plain text
+/// costs one pass.
 inline void appendJsonStringContent(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   const char* data = text.data();

@@ -11,12 +11,12 @@
 //   of min(options.connectTimeout, time left), in whole seconds rounded up (at least 2 s, libpq's
 //   minimum); failing to connect throws PgUnavailableError(Unavailable). Other connecting errors
 //   propagate as PgError (URL password masked).
-// - Connections get options.statementDeadline as their exec() deadline (see ampd/pq.h).
+// - Connections get options.statementDeadline as their exec() deadline (see ampd_toolkit/pq.h).
 // - close() drops idle connections and makes later acquire() calls throw; connections still
 //   leased are closed when returned. The destructor closes too; every lease must be gone first.
 #pragma once
 
-#include <ampd/pq.h>
+#include <ampd_toolkit/pq.h>
 
 #include <algorithm>
 #include <chrono>

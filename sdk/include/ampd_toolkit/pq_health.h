@@ -5,8 +5,8 @@
 // Thread-safety: a free function; the pool is thread-safe.
 #pragma once
 
-#include <ampd/json_text.h>
-#include <ampd/pq_pool.h>
+#include <ampd_toolkit/json_text.h>
+#include <ampd_toolkit/pq_pool.h>
 
 #include <chrono>
 #include <string>
