@@ -4,12 +4,15 @@
 //   node admin_ops.mjs <admin url> <ops.json> <results.jsonl>
 //
 // ops.json is a JSON array of {"op": <Admin method>, "args": [...]}; manifests and schema
-// requests are decoded with the client's own schemas first, as the amp CLI does. Each line of
+// requests are decoded with the client's own schemas first, as the amp CLI does. The op
+// "buildManifest" (args: [dataset config]) runs the client's ManifestBuilder, which asks
+// POST /schema for the tables' schemas, as `amp register` does for a derived dataset. Each line of
 // results.jsonl is one of:
 //   {"ok": <the decoded answer, re-encoded with the client's schema>}
 //   {"fail": {"tag": ..., "code": ..., "message": ...}}   an error the client decoded
 //   {"defect": "..."}                                     the client could not decode the answer
 import * as Admin from "@edgeandnode/amp/api/Admin";
+import * as ManifestBuilder from "@edgeandnode/amp/ManifestBuilder";
 import * as Model from "@edgeandnode/amp/Model";
 import * as Cause from "effect/Cause";
 import * as Effect from "effect/Effect";
@@ -26,6 +29,7 @@ const ops = JSON.parse(readFileSync(opsFile, "utf8"));
 writeFileSync(resultsFile, "");
 
 const decodeManifest = Schema.decodeUnknownSync(Model.DatasetManifest);
+const decodeConfig = Schema.decodeUnknownSync(Model.DatasetConfig);
 const decodeSchemaRequest = Schema.decodeUnknownSync(Admin.GetOutputSchemaPayload);
 
 // Arguments as the client's methods take them.
@@ -50,6 +54,7 @@ function encodeSuccess(op, value) {
     getDatasetManifest: Model.DatasetManifest,
     getJobById: Model.JobInfo,
     getOutputSchema: Admin.GetOutputSchemaResponse,
+    buildManifest: ManifestBuilder.ManifestBuildResult,
   };
   if (value === undefined) return null;
   return schemas[op] ? Schema.encodeSync(schemas[op])(value) : value;
@@ -66,9 +71,12 @@ function describeFailure(error) {
 
 const program = Effect.gen(function* () {
   const admin = yield* Admin.Admin;
+  const builder = yield* ManifestBuilder.ManifestBuilder;
+  const call = (op, args) =>
+    op === "buildManifest" ? builder.build(decodeConfig(args[0])) : admin[op](...clientArgs(op, args));
   for (const { op, args = [] } of ops) {
     const exit = yield* Effect.exit(
-      Effect.suspend(() => admin[op](...clientArgs(op, args))),
+      Effect.suspend(() => call(op, args)),
     );
     let line;
     if (Exit.isSuccess(exit)) {
@@ -82,7 +90,10 @@ const program = Effect.gen(function* () {
     }
     appendFileSync(resultsFile, JSON.stringify(line) + "\n");
   }
-}).pipe(Effect.provide(Admin.layer(url)));
+}).pipe(
+  Effect.provide(ManifestBuilder.ManifestBuilder.Default),
+  Effect.provide(Admin.layer(url)),
+);
 
 Effect.runPromise(program).catch((error) => {
   console.error(error);

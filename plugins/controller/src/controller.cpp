@@ -105,6 +105,7 @@ void Controller::serve() {
   _jobs = std::make_unique<JobStore>(*_pool);
   addJobRoutes(_router, *_jobs);
   addDeployRoutes(_router, *_datasets, *_jobs);
+  addSchemaRoutes(_router, *_pool, *_datasets);
 
   _server = std::make_unique<AdminServer>(_router, options, _logger);
   _server->start();

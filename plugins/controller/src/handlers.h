@@ -28,5 +28,7 @@ void addProviderRoutes(Router& router, ProviderStore& store);
 void addJobRoutes(Router& router, JobStore& store);
 /// POST .../versions/{revision}/deploy and GET .../versions/{revision}/jobs.
 void addDeployRoutes(Router& router, DatasetStore& datasets, JobStore& jobs);
+/// POST /schema: output schemas of SQL tables over dependencies, from PostgreSQL's planner.
+void addSchemaRoutes(Router& router, PgPool& pool, DatasetStore& datasets);
 
 }  // namespace ampd::controller
