@@ -165,8 +165,11 @@ TEST(CompatClient, DeploysToAWorkerAndGetsTheJob) {
   EXPECT_DECODED(before[0]);
   EXPECT_EQ(before[1].failTag, "SchedulerError") << before[1].text;
 
-  // A worker with a fresh heartbeat, as a worker plugin registers itself.
-  sql.exec("INSERT INTO workers (node_id, info) VALUES ('worker-1', '{\"version\":\"t\"}')");
+  // A worker row as a worker plugin registers itself. Its heartbeat is dated a minute ahead so it
+  // stays within Amp's 5 s window while node starts the client (seconds on a loaded machine).
+  sql.exec(
+      "INSERT INTO workers (node_id, info, heartbeat_at) "
+      "VALUES ('worker-1', '{\"version\":\"t\"}', now() + interval '1 minute')");
   ClientOps deploy;
   deploy.add("deployDataset", args({"_", "anvil", "1.0.0", parseJson(R"({"endBlock":"100"})")}));
   const auto deployed = deploy.run(adminUrl(ampd), dir.root());
