@@ -174,3 +174,24 @@ TEST(ManifestModel, AManifestThatDoesNotFitItsKindNamesTheOffendingKey) {
 
 }  // namespace
 }  // namespace ampd::controller
+
+namespace ampd::controller {
+namespace {
+
+// Amp's current derived Table struct has `network` after `schema` (Amp's TypeScript client
+// requires it); a table without one (the vendored schema's version) keeps its form.
+TEST(ManifestModel, ADerivedTableKeepsItsNetworkAfterItsSchema) {
+  const std::string table =
+      R"({"kind":"manifest","tables":{"t":{"network":"anvil","input":{"sql":"SELECT 1"},)"
+      R"("schema":{"arrow":{"fields":[]}}}}})";
+  EXPECT_EQ(canonicalManifest(table),
+            R"({"kind":"manifest","dependencies":{},"tables":{"t":{"input":{"sql":"SELECT 1"},)"
+            R"("schema":{"arrow":{"fields":[]}},"network":"anvil"}},"functions":{}})");
+  const std::string without =
+      R"({"kind":"manifest","tables":{"t":{"input":{"sql":"SELECT 1"},)"
+      R"("schema":{"arrow":{"fields":[]}}}}})";
+  EXPECT_EQ(canonicalManifest(without).find("network"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ampd::controller

@@ -76,6 +76,9 @@ void Controller::serve() {
   _jobs = std::make_unique<JobStore>(*_pool);
   addJobRoutes(_router, *_jobs);
   addDeployRoutes(_router, *_datasets, *_jobs);
+  addSchemaRoutes(_router, *_pool, *_datasets);
+  _revisions = std::make_unique<RevisionStore>(*_pool);
+  addRevisionRoutes(_router, *_revisions, *_datasets);
 
   _server = std::make_unique<AdminServer>(_router, options, _logger);
   _server->start();

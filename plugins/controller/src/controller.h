@@ -11,6 +11,7 @@
 #include "manifest_store.h"
 #include "provider_store.h"
 #include "reader_grants.h"
+#include "revision_store.h"
 #include "router.h"
 
 #include <ampd_toolkit/http_guard.h>
@@ -85,6 +86,7 @@ class Controller {
   std::unique_ptr<ManifestStore> _manifests;
   std::unique_ptr<ProviderStore> _providers;
   std::unique_ptr<JobStore> _jobs;
+  std::unique_ptr<RevisionStore> _revisions;
   Router _router;
   std::unique_ptr<AdminServer> _server;
 };

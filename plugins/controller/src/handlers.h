@@ -8,6 +8,7 @@
 #include "job_store.h"
 #include "manifest_store.h"
 #include "provider_store.h"
+#include "revision_store.h"
 #include "router.h"
 
 #include <ampd_toolkit/pq_health.h>
@@ -28,5 +29,10 @@ void addProviderRoutes(Router& router, ProviderStore& store);
 void addJobRoutes(Router& router, JobStore& store);
 /// POST .../versions/{revision}/deploy and GET .../versions/{revision}/jobs.
 void addDeployRoutes(Router& router, DatasetStore& datasets, JobStore& jobs);
+/// POST /schema: output schemas of SQL tables over dependencies, from PostgreSQL's planner.
+void addSchemaRoutes(Router& router, PgPool& pool, DatasetStore& datasets);
+/// /revisions (list, create, deactivate, get, delete, activate, prune, restore, truncate),
+/// .../versions/{revision}/restore, .../tables/{table_name}/restore and GET /files/{file_id}.
+void addRevisionRoutes(Router& router, RevisionStore& store, DatasetStore& datasets);
 
 }  // namespace ampd::controller

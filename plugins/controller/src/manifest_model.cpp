@@ -292,6 +292,10 @@ JsonNode derivedTable(const JsonNode& node, const std::string& path) {
   out.members.emplace_back("input", std::move(inputOut));
   out.members.emplace_back("schema",
                            tableSchema(required(node, "schema", path), join(path, "schema")));
+  // Amp's current struct adds `network` after `schema` (and Amp's client requires it); manifests
+  // of the vendored schema version have none and keep their hash.
+  if (const auto* network = node.find("network"))
+    out.members.emplace_back("network", nonEmptyString(*network, join(path, "network")));
   return out;
 }
 
