@@ -298,10 +298,11 @@ class PostgresBuilder::Startup {
       _log.information("using " + v.full + " from " + _binaries.binDir.string() + " (found by " +
                        _binaries.foundBy + ")");
       if (!inTestedRange(v.major))
-        _log.warning("PostgreSQL " + v.major + " is outside the tested range " +
-                     std::to_string(kTestedMajorVersionMin) + "-" +
-                     std::to_string(kTestedMajorVersionMax) +
-                     "; it will probably work (the arguments used are stable), but it is untested");
+        _log.warning(
+            "PostgreSQL " + v.major + " is outside the supported range " +
+            std::to_string(kTestedMajorVersionMin) + "-" + std::to_string(kTestedMajorVersionMax) +
+            "; it will probably work (the arguments used are stable), but it is untested.\nHint: "
+            "use a supported major (binPath; in ampd metadb_postgres.bin_path)");
     }
     _versionLogged = true;
     return v;
