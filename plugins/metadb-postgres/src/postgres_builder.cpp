@@ -198,6 +198,10 @@ PostgresBuilder& PostgresBuilder::binPath(fs::path dir) {
   _binPath = std::move(dir);
   return *this;
 }
+PostgresBuilder& PostgresBuilder::installRoot(fs::path dir) {
+  _installRoot = std::move(dir);
+  return *this;
+}
 PostgresBuilder& PostgresBuilder::runAs(std::string user) {
   _runAs = std::move(user);
   return *this;
@@ -287,8 +291,20 @@ class PostgresBuilder::Startup {
   void findBinaries() {
     DiscoveryOptions discovery;
     if (!_b._binPath.empty()) discovery.binPath = _b._binPath;
+    if (!_b._installRoot.empty()) discovery.installRoot = _b._installRoot;
+    if (_b._binPath.empty()) discovery.clusterMajor = peekClusterVersion();
     _binaries = findPostgresBinaries(discovery);
     _versionQuery.emplace(_binaries.postgres, _b._versionCache, false);
+  }
+
+  /// The existing cluster's major, read before the data dir is locked, only to choose among
+  /// installed majors; inspectDataDir() reads it again under the lock and reports a bad file.
+  std::optional<std::string> peekClusterVersion() const {
+    try {
+      return readClusterVersion(_b._dataDir);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
   }
 
   /// The binaries' version (waits for `postgres --version`), logged the first time.
@@ -296,7 +312,8 @@ class PostgresBuilder::Startup {
     const auto& v = _versionQuery->get();
     if (!_versionLogged) {
       _log.information("using " + v.full + " from " + _binaries.binDir.string() + " (found by " +
-                       _binaries.foundBy + ")");
+                       _binaries.foundBy + ")" +
+                       (_binaries.reason.empty() ? "" : "; chosen: " + _binaries.reason));
       if (!inTestedRange(v.major))
         _log.warning(
             "PostgreSQL " + v.major + " is outside the supported range " +
