@@ -20,6 +20,7 @@
 #include <managed_postgres/postgres_version.h>
 #include <managed_postgres/template_cache.h>
 
+#include "progress_ticker.h"
 #include "running_postgres_state.h"
 #include "version_query.h"
 
@@ -409,6 +410,9 @@ class PostgresBuilder::Startup {
 
   /// Stores the fresh cluster as the template, before its first start (it is still pristine).
   void storeTemplate(TemplateCache& cache, const TemplateKey& key, const fs::path& cluster) {
+    _log.information("making the initdb template in " + cache.root().string() +
+                     " from the new cluster (first run only)");
+    const detail::ProgressTicker progress(_log, "the template build");  // on a terminal only
     try {
       cache.store(key, cluster);
     } catch (const TemplateCacheError& e) {
@@ -431,6 +435,7 @@ class PostgresBuilder::Startup {
     detail::SpawnSpec initdb{_binaries.initdb, args, _identity, _b._stopWithParent ? SIGKILL : 0};
     detail::Completed result;
     try {
+      const detail::ProgressTicker progress(_log, "initdb");  // on a terminal only
       // initdb's ~30 lines of progress are chatter: debug. On failure its last lines go into
       // the error instead.
       result = detail::runToCompletion(
