@@ -113,3 +113,21 @@ TEST_F(DebianLikeLayout, BuilderStartsEachClusterWithItsMajorAndLogsWhy) {
 }
 
 }  // namespace
+
+namespace {
+
+// /usr/local/bin/postgres -> /usr/lib/postgresql/15/bin/postgres style: a PATH entry of symlinks
+// into the root is the same install, found through PATH first, with the root's major.
+TEST_F(DebianLikeLayout, PathSymlinksIntoTheRootAreTheSameInstall) {
+  const auto pathBin = _dir.root() / "local-bin";
+  fs::create_directories(pathBin);
+  for (const auto* exe : {"initdb", "postgres"})
+    fs::create_symlink(_root / "17" / "bin" / exe, pathBin / exe);
+  const auto found = find("17", pathBin.string());
+  EXPECT_EQ(found.binDir, pathBin);
+  EXPECT_EQ(found.foundBy, "PATH");
+  EXPECT_EQ(found.major, "17");
+  EXPECT_EQ(found.reason, "matches the cluster's PG_VERSION 17 (installed: 16, 17, 18)");
+}
+
+}  // namespace

@@ -96,6 +96,7 @@ PostgresBinaries choose(std::vector<PostgresBinaries> candidates,
             [](const auto& a, const auto& b) { return majorOrder(a) < majorOrder(b); });
   std::string majors;
   for (const auto& m : distinct) majors += (majors.empty() ? "" : ", ") + m;
+  if (distinct.size() == 1) return known.front();  // one major, found in several places
   if (clusterMajor) {
     for (auto& c : known)
       if (c.major == *clusterMajor) {
@@ -142,24 +143,26 @@ PostgresBinaries findPostgresBinaries(const DiscoveryOptions& options) {
     searchPath = env;
   }
   const auto dirs = splitPath(searchPath);
+  // One candidate per postgres binary: a PATH entry of symlinks into an install root's
+  // <major>/bin (e.g. /usr/local/bin/postgres -> /usr/lib/postgresql/15/bin/postgres) is that
+  // install, found first through PATH, with the root's major.
   std::vector<PostgresBinaries> candidates;
-  std::vector<fs::path> seen;
+  std::vector<fs::path> seen;  // canonical postgres binaries, parallel to candidates
   auto add = [&](PostgresBinaries found) {
-    const auto canonical = canonicalOrSelf(found.binDir);
-    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) return;
-    seen.push_back(canonical);
-    candidates.push_back(std::move(found));
+    const auto canonical = canonicalOrSelf(found.postgres);
+    const auto it = std::find(seen.begin(), seen.end(), canonical);
+    if (it == seen.end()) {
+      seen.push_back(canonical);
+      candidates.push_back(std::move(found));
+    } else if (auto& first = candidates[static_cast<std::size_t>(it - seen.begin())];
+               first.major.empty()) {
+      first.major = found.major;
+    }
   };
   for (const auto& dir : dirs)
     if (auto found = probe(dir, "PATH")) add(*found);
   const fs::path root = options.installRoot.value_or(fs::path(kDefaultInstallRoot));
-  // A PATH entry that is an install root's <major>/bin has that major.
-  for (auto& rooted : installRootCandidates(root)) {
-    const auto canonical = canonicalOrSelf(rooted.binDir);
-    for (auto& c : candidates)
-      if (canonicalOrSelf(c.binDir) == canonical) c.major = rooted.major;
-    add(rooted);
-  }
+  for (auto& rooted : installRootCandidates(root)) add(rooted);
   if (candidates.size() == 1) return candidates.front();
   if (!candidates.empty()) return choose(std::move(candidates), options.clusterMajor);
   tried.push_back("PATH=" + searchPath + " (no directory holds both initdb and postgres)");
