@@ -20,6 +20,7 @@
 #include <managed_postgres/postgres_version.h>
 #include <managed_postgres/template_cache.h>
 
+#include "progress_ticker.h"
 #include "running_postgres_state.h"
 #include "version_query.h"
 
@@ -198,6 +199,10 @@ PostgresBuilder& PostgresBuilder::binPath(fs::path dir) {
   _binPath = std::move(dir);
   return *this;
 }
+PostgresBuilder& PostgresBuilder::installRoot(fs::path dir) {
+  _installRoot = std::move(dir);
+  return *this;
+}
 PostgresBuilder& PostgresBuilder::runAs(std::string user) {
   _runAs = std::move(user);
   return *this;
@@ -287,8 +292,20 @@ class PostgresBuilder::Startup {
   void findBinaries() {
     DiscoveryOptions discovery;
     if (!_b._binPath.empty()) discovery.binPath = _b._binPath;
+    if (!_b._installRoot.empty()) discovery.installRoot = _b._installRoot;
+    if (_b._binPath.empty()) discovery.clusterMajor = peekClusterVersion();
     _binaries = findPostgresBinaries(discovery);
     _versionQuery.emplace(_binaries.postgres, _b._versionCache, false);
+  }
+
+  /// The existing cluster's major, read before the data dir is locked, only to choose among
+  /// installed majors; inspectDataDir() reads it again under the lock and reports a bad file.
+  std::optional<std::string> peekClusterVersion() const {
+    try {
+      return readClusterVersion(_b._dataDir);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
   }
 
   /// The binaries' version (waits for `postgres --version`), logged the first time.
@@ -296,12 +313,14 @@ class PostgresBuilder::Startup {
     const auto& v = _versionQuery->get();
     if (!_versionLogged) {
       _log.information("using " + v.full + " from " + _binaries.binDir.string() + " (found by " +
-                       _binaries.foundBy + ")");
+                       _binaries.foundBy + ")" +
+                       (_binaries.reason.empty() ? "" : "; chosen: " + _binaries.reason));
       if (!inTestedRange(v.major))
-        _log.warning("PostgreSQL " + v.major + " is outside the tested range " +
-                     std::to_string(kTestedMajorVersionMin) + "-" +
-                     std::to_string(kTestedMajorVersionMax) +
-                     "; it will probably work (the arguments used are stable), but it is untested");
+        _log.warning(
+            "PostgreSQL " + v.major + " is outside the supported range " +
+            std::to_string(kTestedMajorVersionMin) + "-" + std::to_string(kTestedMajorVersionMax) +
+            "; it will probably work (the arguments used are stable), but it is untested.\nHint: "
+            "use a supported major (binPath; in ampd metadb_postgres.bin_path)");
     }
     _versionLogged = true;
     return v;
@@ -391,6 +410,9 @@ class PostgresBuilder::Startup {
 
   /// Stores the fresh cluster as the template, before its first start (it is still pristine).
   void storeTemplate(TemplateCache& cache, const TemplateKey& key, const fs::path& cluster) {
+    _log.information("making the initdb template in " + cache.root().string() +
+                     " from the new cluster (first run only)");
+    const detail::ProgressTicker progress(_log, "the template build");  // on a terminal only
     try {
       cache.store(key, cluster);
     } catch (const TemplateCacheError& e) {
@@ -413,6 +435,7 @@ class PostgresBuilder::Startup {
     detail::SpawnSpec initdb{_binaries.initdb, args, _identity, _b._stopWithParent ? SIGKILL : 0};
     detail::Completed result;
     try {
+      const detail::ProgressTicker progress(_log, "initdb");  // on a terminal only
       // initdb's ~30 lines of progress are chatter: debug. On failure its last lines go into
       // the error instead.
       result = detail::runToCompletion(

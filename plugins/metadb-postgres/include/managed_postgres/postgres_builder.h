@@ -9,7 +9,8 @@
 //   ampd::PgConnection conn(pg.url());
 //
 // What start() does, in order (each step logged on logger(), default "managed_postgres"):
-//  1. finds the binaries (findPostgresBinaries) and logs `postgres --version`;
+//  1. finds the binaries (findPostgresBinaries; with several majors installed, the one of the
+//     existing cluster, else the newest) and logs `postgres --version` and why it was chosen;
 //  2. creates the data dir (mode 0700) and locks it (ClusterLock); removes a leftover
 //     `<data_dir>.initdb` (a creation that did not finish; a symlink there is refused); refuses
 //     a non-empty data dir without PG_VERSION (DataDirError naming it and its content);
@@ -80,8 +81,13 @@ class PostgresBuilder {
   /// Any initdb argument: `--` is prepended unless `key` starts with `-`; an empty value passes
   /// the flag alone (initdbArg("data-checksums", "") -> `--data-checksums`). initdb-only.
   PostgresBuilder& initdbArg(std::string key, std::string value);
-  /// The directory holding initdb and postgres; empty (the default) means discover them.
+  /// The directory holding initdb and postgres; empty (the default) means discover them
+  /// (findPostgresBinaries): among several installed majors, the existing cluster's (its
+  /// PG_VERSION), else the newest; the choice and its reason are logged.
   PostgresBuilder& binPath(std::filesystem::path dir);
+  /// The root of per-major installs searched by discovery (`<root>/<major>/bin`); empty (the
+  /// default) means kDefaultInstallRoot, Debian's /usr/lib/postgresql.
+  PostgresBuilder& installRoot(std::filesystem::path dir);
   /// The unprivileged user for RootStrategy::RunAs (and Auto's fallback); empty means none.
   PostgresBuilder& runAs(std::string user);
   /// How to run as root (default Auto). Ignored when the caller is not root.
@@ -159,6 +165,7 @@ class PostgresBuilder {
   ParamList _configParams;
   ParamList _initdbArgs;
   std::filesystem::path _binPath;
+  std::filesystem::path _installRoot;
   std::string _runAs;
   RootStrategy _rootStrategy = RootStrategy::Auto;
   std::filesystem::path _socketDir;
