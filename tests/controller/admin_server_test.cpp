@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <latch>
+
 #include <chrono>
 #include <future>
 #include <string>
@@ -18,13 +21,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
+/// Counted down by GET /slow when it starts running (so a test knows it is in flight).
+std::latch& slowStarted() {
+  static std::latch latch(1);
+  return latch;
+}
+
 Router makeRouter() {
   Router router;
   router.add("GET", "/echo/{text}", [](const ApiRequest&, const PathParams& p) {
     return ApiResponse::json(200, "\"" + p.at("text") + "\"");
   });
   router.add("GET", "/slow", [](const ApiRequest&, const PathParams&) {
-    std::this_thread::sleep_for(400ms);
+    static std::atomic_flag counted;
+    if (!counted.test_and_set()) slowStarted().count_down();
+    std::this_thread::sleep_for(400ms);  // slow work (not a wait for readiness)
     return ApiResponse::json(200, "\"slow\"");
   });
   return router;
@@ -127,7 +138,7 @@ TEST(AdminServer, StopFinishesAnInFlightRequestAndClosesIdleConnections) {
   auto slow = std::async(std::launch::async, [&] {
     return exchange(address, "GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n");
   });
-  std::this_thread::sleep_for(100ms);  // the slow request is running
+  slowStarted().wait();  // the slow request is running
   const auto before = std::chrono::steady_clock::now();
   server.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);

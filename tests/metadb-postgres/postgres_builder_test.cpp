@@ -205,7 +205,7 @@ TEST(PostgresBuilder, StopWithOpenClientIsBounded) {
   const auto elapsed = std::chrono::steady_clock::now() - begin;
   EXPECT_TRUE(status.success()) << status.describe();
   EXPECT_GE(elapsed, std::chrono::milliseconds(300));  // smart shutdown waited for the client
-  EXPECT_LT(elapsed, std::chrono::seconds(3));         // and fast shutdown ended it
+  EXPECT_LT(elapsed, std::chrono::seconds(8));         // and fast shutdown ended it
 }
 
 TEST(PostgresBuilder, IdleStopIsFast) {
@@ -213,7 +213,8 @@ TEST(PostgresBuilder, IdleStopIsFast) {
   auto pg = quickBuilder(dir.ampDir() / "metadb").start();
   const auto begin = std::chrono::steady_clock::now();
   EXPECT_TRUE(pg.stop().success());
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(1000));
+  // Loose on purpose (a loaded machine): a regression would wait for the shutdown timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
 }
 
 TEST(PostgresBuilder, DestructorStopsTheServer) {
@@ -363,7 +364,7 @@ TEST(PostgresBuilder, ServerExitDuringStartFailsAtOnce) {
   try {
     (void)quickBuilder(dir.ampDir() / "metadb")
         .configParam("no_such_parameter_xyz", "1")
-        .startTimeout(std::chrono::seconds(30))
+        .startTimeout(std::chrono::minutes(10))
         .start();
     FAIL() << "started with an unknown parameter";
   } catch (const mp::ServerStartError& e) {
@@ -371,7 +372,9 @@ TEST(PostgresBuilder, ServerExitDuringStartFailsAtOnce) {
     EXPECT_NE(message.find("exit code"), std::string::npos) << message;
     EXPECT_NE(message.find("no_such_parameter_xyz"), std::string::npos) << message;
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(15));
+  // Failing "at once" means well before the 10-minute start timeout; the bound is loose on
+  // purpose (a loaded CI machine can take many seconds for initdb alone).
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::minutes(4));
 }
 
 TEST(PostgresBuilder, LogLinesArriveWithMappedLevels) {
