@@ -12,9 +12,9 @@ namespace {
 
 [[noreturn]] void throwEmpty(const std::string& source, const std::string& fix) {
   throw AmpDirError(source +
-                    " is empty.\nDetail: an empty amp dir is refused rather than read as " +
+                    " is empty.\nDETAIL: an empty amp dir is refused rather than read as " +
                     "the default " + AMP_DIR_NAME + " in the working directory, which may not be " +
-                    "the project meant.\nHint: " + fix);
+                    "the project meant.\nHINT: " + fix);
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ TEST(ResolveAmpDir, EmptyFlagOrEnvironmentIsRefusedByName) {
     EXPECT_NE(std::string(e.what()).find("environment variable AMP_DIR is empty"),
               std::string::npos)
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("Hint: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("HINT: "), std::string::npos) << e.what();
   }
   // A flag makes AMP_DIR irrelevant, even an empty one.
   EXPECT_EQ(resolveAmpDir("/flag/amp", std::string(), "/cwd"), fs::path("/flag/amp"));

@@ -331,7 +331,7 @@ TEST(MetadbPostgresE2E, CorruptOrEmptyPgVersionIsReportedAsCorrupt) {
     EXPECT_EQ(code, 2) << output;
     EXPECT_NE(output.find("file " + file.string() + " is corrupt: " + says), std::string::npos)
         << output;
-    EXPECT_NE(output.find("Hint: "), std::string::npos) << output;
+    EXPECT_NE(output.find("HINT: "), std::string::npos) << output;
     EXPECT_EQ(output.find("mismatch"), std::string::npos) << output;
     EXPECT_EQ(output.find("No such file"), std::string::npos) << output;
   }

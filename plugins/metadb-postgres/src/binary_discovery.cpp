@@ -117,7 +117,7 @@ PostgresBinaries choose(std::vector<PostgresBinaries> candidates,
 }
 
 std::string hint() {
-  return "Hint: install PostgreSQL's server package (Debian/Ubuntu: `apt-get install postgresql`; "
+  return "HINT: install PostgreSQL's server package (Debian/Ubuntu: `apt-get install postgresql`; "
          "Fedora: `dnf install postgresql-server`; macOS: `brew install postgresql@" +
          std::string(kPostgresDocsVersion) +
          "`), or point binPath at the directory holding initdb and postgres.";

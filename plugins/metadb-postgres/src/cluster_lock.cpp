@@ -17,7 +17,7 @@ ClusterLock::ClusterLock(const std::filesystem::path& dataDir) : _dataDir(dataDi
       throw ClusterLockedError(
           "data directory " + dataDir.string() +
           " is in use by another owner (a running PostgresBuilder server in this or another "
-          "process).\nHint: stop that server first, or use another data directory.");
+          "process).\nHINT: stop that server first, or use another data directory.");
     } catch (const ampd::FileLockError& e) {
       throw std::runtime_error("cannot lock data directory " + dataDir.string() + ": " +
                                std::strerror(e.errorNumber()));
@@ -31,7 +31,7 @@ ClusterLock::ClusterLock(const std::filesystem::path& dataDir) : _dataDir(dataDi
     if (attempt == 2)
       throw ClusterLockedError("data directory " + dataDir.string() +
                                " was replaced while it was being locked (another owner is "
-                               "creating a cluster there).\nHint: try again.");
+                               "creating a cluster there).\nHINT: try again.");
   }
 }
 

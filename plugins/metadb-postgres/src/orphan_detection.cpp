@@ -112,7 +112,7 @@ void cleanUpKilledServer(const fs::path& dataDir, pid_t pid, Poco::Logger& logge
   const auto stuck = [&] {
     throw OrphanStopError("orphaned postgres (pid " + std::to_string(pid) + ") serving " +
                           dataDir.string() + " does not exit even after SIGKILL.\n" +
-                          "Hint: check it with `ps -p " + std::to_string(pid) +
+                          "HINT: check it with `ps -p " + std::to_string(pid) +
                           " -o pid,stat,cmd` and stop it by hand.");
   };
   if (!waitGone(pid, timeouts.kill)) stuck();

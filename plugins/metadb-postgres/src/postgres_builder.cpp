@@ -133,11 +133,11 @@ void removeLeftoverTempDir(const fs::path& temp, Poco::Logger& log) {
   if (S_ISLNK(st.st_mode))
     throw DataDirError(temp.string() +
                        " is a symbolic link, not the directory in which a new cluster is built; "
-                       "it is left alone.\nHint: remove the link (its target is not touched).");
+                       "it is left alone.\nHINT: remove the link (its target is not touched).");
   if (!S_ISDIR(st.st_mode))
     throw DataDirError(temp.string() +
                        " exists but is not a directory (the name is reserved for building a new "
-                       "cluster); it is left alone.\nHint: move it away.");
+                       "cluster); it is left alone.\nHINT: move it away.");
   log.information("removing " + temp.string() +
                   ": left by a cluster creation that did not finish (initdb was interrupted); it "
                   "holds no user data");
@@ -319,7 +319,7 @@ class PostgresBuilder::Startup {
         _log.warning(
             "PostgreSQL " + v.major + " is outside the supported range " +
             std::to_string(kTestedMajorVersionMin) + "-" + std::to_string(kTestedMajorVersionMax) +
-            "; it will probably work (the arguments used are stable), but it is untested.\nHint: "
+            "; it will probably work (the arguments used are stable), but it is untested.\nHINT: "
             "use a supported major (binPath; in ampd metadb_postgres.bin_path)");
     }
     _versionLogged = true;
@@ -352,7 +352,7 @@ class PostgresBuilder::Startup {
       throw DataDirError("data directory " + dataDir.string() +
                          " is not empty but holds no cluster (no PG_VERSION); it contains: " +
                          describeContent(dataDir) +
-                         ".\nHint: move its content away or choose another directory; it is "
+                         ".\nHINT: move its content away or choose another directory; it is "
                          "never deleted.");
     const bool leftoverPidFile = fs::exists(dataDir / "postmaster.pid");
     if (!_clusterVersion || leftoverPidFile) _versionQuery->start();
@@ -424,7 +424,7 @@ class PostgresBuilder::Startup {
     _templatesUsable = false;
     _log.warning("the initdb template cache " + cache.root().string() +
                  " cannot be used, so new clusters are made by initdb: " + e.what() +
-                 "\nHint: make the folder writable, or choose another one (in ampd: "
+                 "\nHINT: make the folder writable, or choose another one (in ampd: "
                  "metadb_postgres.template_cache; an empty value turns the cache off).");
   }
 
@@ -445,7 +445,7 @@ class PostgresBuilder::Startup {
       throw InitdbError("initdb did not finish within " +
                         std::to_string(_b._initdbTimeout.count()) + " ms for " +
                         _b._dataDir.string() +
-                        " and was killed.\nHint: a new cluster normally takes about a second; "
+                        " and was killed.\nHINT: a new cluster normally takes about a second; "
                         "check the disk, or raise initdbTimeout(). Last lines:" +
                         joinLines(e.lastLines()));
     }

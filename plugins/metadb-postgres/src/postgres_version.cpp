@@ -52,11 +52,11 @@ bool isMajorVersion(const std::string& text) {
 [[noreturn]] void throwCorrupt(const std::filesystem::path& file, const std::string& what) {
   throw ClusterVersionFileError(
       "file " + file.string() + " is corrupt: " + what +
-      ".\nDetail: PG_VERSION holds the major version of PostgreSQL that created the cluster "
+      ".\nDETAIL: PG_VERSION holds the major version of PostgreSQL that created the cluster "
       "(for example \"15\"); without it the cluster can neither be checked nor started. "
       "Nothing in " +
       file.parent_path().string() +
-      " was changed.\nHint: if you know which major version created the cluster, write it into "
+      " was changed.\nHINT: if you know which major version created the cluster, write it into "
       "the file (for example: echo 15 > " +
       file.string() +
       "); otherwise move the data directory away (nothing is deleted) and a new cluster is "
@@ -92,8 +92,8 @@ void checkClusterVersion(const std::filesystem::path& dataDir, const std::string
       "PostgreSQL major version mismatch: the cluster in " + dataDir.string() +
           " was created by PostgreSQL " + clusterMajor + " (" + (dataDir / "PG_VERSION").string() +
           "), but the binaries in " + binDir.string() + " are PostgreSQL " + binaryMajor +
-          ".\nDetail: a major version cannot open another's data files; the data dir was not "
-          "touched.\nHint: point the bin path at PostgreSQL " +
+          ".\nDETAIL: a major version cannot open another's data files; the data dir was not "
+          "touched.\nHINT: point the bin path at PostgreSQL " +
           clusterMajor + "'s binaries (e.g. /usr/lib/postgresql/" + clusterMajor +
           "/bin), or upgrade the cluster with pg_upgrade (" + docsUrl("pgupgrade.html") +
           "), or dump it with the old version and restore it into a new data dir.",

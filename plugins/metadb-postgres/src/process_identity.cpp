@@ -33,7 +33,7 @@ std::optional<User> lookUpUser(const std::string& name) {
 }
 
 const char* kRootHint =
-    "Hint: set runAs to an unprivileged user (in ampd: metadb_postgres.run_as = \"postgres\"), "
+    "HINT: set runAs to an unprivileged user (in ampd: metadb_postgres.run_as = \"postgres\"), "
     "or run as a normal user instead of root.";
 
 }  // namespace

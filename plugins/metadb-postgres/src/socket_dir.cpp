@@ -57,8 +57,8 @@ bool createOrCheckPrivateDir(const fs::path& dir, std::optional<uid_t> alsoOwned
     return SocketDirError(
         "refusing to use the private socket directory " + dir.string() + ": it already exists " +
         "and " + why +
-        ".\nDetail: it was not created by this user, or it was changed; it is never followed or "
-        "modified.\nHint: if you know what it is, remove it (`rm -r " +
+        ".\nDETAIL: it was not created by this user, or it was changed; it is never followed or "
+        "modified.\nHINT: if you know what it is, remove it (`rm -r " +
         dir.string() + "`), or set a socket directory of your own.");
   };
   if (S_ISLNK(st.st_mode)) throw refuse("is a symbolic link");
@@ -108,7 +108,7 @@ SocketDir chooseSocketDir(const fs::path& dataDir, const fs::path& requested, Po
       throw SocketDirError("socket directory " + dir.string() +
                            " is too long: " + socketFilePath(dir).string() + " exceeds the " +
                            std::to_string(kMaxSocketPathLength) +
-                           "-byte Unix socket path limit.\nHint: choose a shorter socket "
+                           "-byte Unix socket path limit.\nHINT: choose a shorter socket "
                            "directory, or leave it unset to get a private one under /tmp.");
     std::error_code ec;
     fs::create_directories(dir, ec);
