@@ -79,6 +79,55 @@ std::string abbreviated(const std::string& sql) {
   return text;
 }
 
+/// Answers the client for a finished query and logs it once, at the level its outcome deserves
+/// (a failure the client caused is information, a database that stopped answering a warning).
+void answerOutcome(const QueryOutcome& outcome, HttpExchange& exchange, HttpResultSink& sink,
+                   const std::string& summary, const QuerySettings& query, Poco::Logger& logger) {
+  using Kind = QueryOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::Completed:
+      if (!sink.begun()) sink.begin();
+      sink.end();
+      logger.debug("query done, " + summary);
+      return;
+    case Kind::EmptyQuery:
+      if (sink.begun()) return sink.end();
+      exchange.sendError(HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString,
+                         "the SQL string holds no statement (only comments or semicolons)");
+      return;
+    case Kind::Failed: {
+      const auto& failure = *outcome.failure;
+      logger.information("query failed (" + failure.sqlState + " " + failure.message + "), " +
+                         summary);
+      if (sink.begun()) return sink.writeErrorLine(kQueryError, describeFailure(failure));
+      const auto error = errorResponseFor(failure);
+      if (error.status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE)
+        exchange.response().set("Retry-After", "1");
+      exchange.sendError(error.status, error.code, error.message);
+      return;
+    }
+    case Kind::ClientGone:
+      logger.information("client disconnected; query cancelled after " + summary);
+      exchange.closeAfterResponse();
+      return;
+    case Kind::Unanswered: {
+      const auto waited = unansweredMessage(query);
+      logger.warning("query API: DATABASE_UNAVAILABLE: " + waited + "; gave up after " + summary);
+      if (sink.begun()) return sink.writeErrorLine(kDatabaseUnavailable, waited);
+      exchange.response().set("Retry-After", "1");
+      exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable, waited);
+      return;
+    }
+    case Kind::Stopped:
+      logger.information("ampd is stopping; query cancelled after " + summary);
+      if (sink.begun())
+        return sink.writeErrorLine(kQueryError, "ampd is stopping; the query was cancelled");
+      exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
+                         "ampd is stopping; the query was cancelled");
+      return;
+  }
+}
+
 }  // namespace
 
 QueryEndpoint::QueryEndpoint(PgPool& pool, ActiveQueries& active, const HttpGuard& guard,
@@ -176,49 +225,7 @@ void QueryEndpoint::handleQuery(HttpExchange& exchange) {
                              .count();
   const std::string summary = std::to_string(outcome.rows) + " rows in " +
                               std::to_string(elapsedMs) + " ms: " + abbreviated(body);
-  using Kind = QueryOutcome::Kind;
-  switch (outcome.kind) {
-    case Kind::Completed:
-      if (!sink.begun()) sink.begin();
-      sink.end();
-      _logger.debug("query done, " + summary);
-      return;
-    case Kind::EmptyQuery:
-      if (sink.begun()) return sink.end();
-      exchange.sendError(HTTPResponse::HTTP_BAD_REQUEST, kInvalidSqlString,
-                         "the SQL string holds no statement (only comments or semicolons)");
-      return;
-    case Kind::Failed: {
-      const auto& failure = *outcome.failure;
-      _logger.information("query failed (" + failure.sqlState + " " + failure.message + "), " +
-                          summary);
-      if (sink.begun()) return sink.writeErrorLine(kQueryError, describeFailure(failure));
-      const auto error = errorResponseFor(failure);
-      if (error.status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE)
-        exchange.response().set("Retry-After", "1");
-      exchange.sendError(error.status, error.code, error.message);
-      return;
-    }
-    case Kind::ClientGone:
-      _logger.information("client disconnected; query cancelled after " + summary);
-      exchange.closeAfterResponse();
-      return;
-    case Kind::Unanswered: {
-      const auto waited = unansweredMessage(_settings.query);
-      _logger.warning("query API: DATABASE_UNAVAILABLE: " + waited + "; gave up after " + summary);
-      if (sink.begun()) return sink.writeErrorLine(kDatabaseUnavailable, waited);
-      exchange.response().set("Retry-After", "1");
-      exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kDatabaseUnavailable, waited);
-      return;
-    }
-    case Kind::Stopped:
-      _logger.information("ampd is stopping; query cancelled after " + summary);
-      if (sink.begun())
-        return sink.writeErrorLine(kQueryError, "ampd is stopping; the query was cancelled");
-      exchange.sendError(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, kServerStopping,
-                         "ampd is stopping; the query was cancelled");
-      return;
-  }
+  answerOutcome(outcome, exchange, sink, summary, _settings.query, _logger);
 }
 
 }  // namespace ampd::server
