@@ -25,9 +25,14 @@ inline constexpr const char* kReaderRole = "ampd_reader";
 /// grants it CONNECT on the current database and USAGE on schema public.
 const std::string& readerRoleBootstrapSql();
 
-/// Runs the bootstrap on `superuser` (a connection as the cluster's owner). Idempotent.
+/// One SELECT that is true when the bootstrap would change nothing (the role exists with
+/// exactly those attributes, setting, memberships and privileges).
+const std::string& readerRoleCheckSql();
+
+/// Runs readerRoleCheckSql() on `superuser` (a connection as the cluster's owner), and the
+/// bootstrap only when the check fails; returns whether the bootstrap ran. Idempotent.
 /// Throws ampd::PgError.
-void ensureReaderRole(PgConnection& superuser);
+bool ensureReaderRole(PgConnection& superuser);
 
 /// `url` (a libpq URL such as postgresql://postgres@/postgres?host=%2Ftmp%2Fs&port=5432) with its
 /// user replaced by `user`; host, database and query parameters are kept as they are. Throws

@@ -504,12 +504,20 @@ class PostgresBuilder::Startup {
     state->socketPath = socket.path();
     state->socketDir = std::move(socket);
     auto* raw = state.get();
+    const auto spawnBegin = std::chrono::steady_clock::now();
     state->child = std::make_unique<detail::ChildProcess>(
         // SIGINT: fast shutdown, with a shutdown checkpoint. SIGQUIT (immediate) would lose the
         // last asynchronous commits (synchronous_commit=off is a dev default).
         detail::SpawnSpec{_binaries.postgres, args, _identity, _b._stopWithParent ? SIGINT : 0},
         detail::OutputPump::Options{&_output, 20, false},
         [raw](const ExitStatus& status) { raw->handleExit(status); });
+    // For the start-up breakdown (bench/startup_breakdown.py): fork, the user namespace set-up
+    // and exec, until the exec succeeded.
+    _log.debug("postgres spawned (pid " + std::to_string(state->child->pid()) + "): fork to exec " +
+               std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - spawnBegin)
+                                  .count()) +
+               " us");
     _versionQuery->start();
     checkVersion();  // on a mismatch the postmaster exits by itself; `state` reaps it
     state->version = version().full;
