@@ -1,6 +1,7 @@
 // The query API's reader role in the managed PostgreSQL: `ampd_reader`, a login that can read
-// and do nothing else. The database's owner (the superuser `postgres`) creates it and re-asserts
-// its attributes at every start, so a role changed by hand (ALTER ROLE ... SUPERUSER) is put back.
+// and do nothing else. The database's owner (the superuser `postgres`) creates it, and at every
+// start checks it with one SELECT and re-asserts its attributes when anything differs, so a role
+// changed by hand (ALTER ROLE ... SUPERUSER) is put back.
 // The controller grants it SELECT on the metadata tables (plugins/controller/src/reader_grants.h).
 //
 // Local socket authentication is `trust` (initdb's default), so the role has no password; the
