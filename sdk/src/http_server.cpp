@@ -8,6 +8,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -23,10 +24,12 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace ampd {
@@ -86,7 +89,9 @@ class HttpServer::Impl {
     _listenFd = _listener.impl()->sockfd();
     _epoll = ::epoll_create1(EPOLL_CLOEXEC);
     _wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (_epoll < 0 || _wake < 0) throw std::runtime_error("cannot create the HTTP event loop");
+    _lingerWake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC | EFD_SEMAPHORE);
+    if (_epoll < 0 || _wake < 0 || _lingerWake < 0)
+      throw std::runtime_error("cannot create the HTTP event loop");
     add(_wake, &_wakeTag);
     add(_listenFd, &_listenTag);
   }
@@ -94,6 +99,7 @@ class HttpServer::Impl {
   ~Impl() {
     for (auto& [c, owned] : _connections) ::close(c->fd);
     if (_wake >= 0) ::close(_wake);
+    if (_lingerWake >= 0) ::close(_lingerWake);
     if (_epoll >= 0) ::close(_epoll);
   }
 
@@ -122,6 +128,7 @@ class HttpServer::Impl {
       _queue.clear();
     }
     _workAvailable.notify_all();
+    wakeLingering(static_cast<std::uint64_t>(std::max(1, _options.threads)));
     wake();
   }
 
@@ -154,6 +161,9 @@ class HttpServer::Impl {
     std::list<Connection*>::iterator idlePosition;
     bool inIdleList = false;
     int served = 0;
+    /// The admission hook's refusal of the buffered request, found by a worker in
+    /// takeNextRequest(); the loop answers it instead of running the hook (and logging) again.
+    std::optional<Rejection> rejection;
   };
   enum class Return { Done, Close, RejectStopping };
   struct Returned {
@@ -341,7 +351,8 @@ class HttpServer::Impl {
           if (_admission) {
             std::optional<Rejection> rejection;
             try {
-              rejection = _admission(c->reader.request());
+              rejection = c->rejection ? std::exchange(c->rejection, std::nullopt)
+                                       : _admission(c->reader.request());
             } catch (const std::exception& e) {
               _logger.error("%s: admission check failed: %s", _options.name, std::string(e.what()));
               rejection = Rejection{500, "INTERNAL_ERROR", e.what(), {}};
@@ -373,7 +384,10 @@ class HttpServer::Impl {
         ::epoll_ctl(_epoll, EPOLL_CTL_DEL, c->fd, nullptr);
         c->state = State::Working;
         _queue.push_back(c);
+        _queued.store(_queue.size());
         _workAvailable.notify_one();
+        // No worker waits for work: one that lingers on its keep-alive connection gives it up.
+        if (_waitingWorkers.load() == 0 && _lingeringWorkers.load() > 0) wakeLingering(1);
         return;
       }
     }
@@ -458,13 +472,17 @@ class HttpServer::Impl {
       Connection* c = nullptr;
       {
         std::unique_lock lock(_mutex);
+        ++_waitingWorkers;
         _workAvailable.wait(lock, [&] { return !_queue.empty() || _stopping; });
+        --_waitingWorkers;
         if (_queue.empty()) return;
         c = _queue.front();
         _queue.pop_front();
+        _queued.store(_queue.size());
         _inFlight.insert(c);
       }
-      const auto how = serve(*c);
+      auto how = serve(*c);
+      while (how == Return::Done && takeNextRequest(*c)) how = serve(*c);
       {
         std::lock_guard lock(_mutex);
         _inFlight.erase(c);
@@ -473,6 +491,75 @@ class HttpServer::Impl {
       }
       wake();
     }
+  }
+
+  /// The keep-alive fast path (Options::keepAliveLinger): the worker that answered waits a
+  /// moment for the connection's next request and, when it is complete, admitted and plain (no
+  /// 100-continue), serves it itself: no hand-off to the loop and back, no epoll re-arm. Anything
+  /// else (a timeout, a request that needs the loop, queued work, stop) returns false with the
+  /// connection's bytes untouched, and the loop takes it from the start as usual.
+  bool takeNextRequest(Connection& c) {
+    if (_options.keepAliveLinger.count() <= 0) return false;
+    const auto until = Clock::now() + _options.keepAliveLinger;
+    ++_lingeringWorkers;
+    const bool taken = lingerFor(c, until);
+    --_lingeringWorkers;
+    if (taken) ++c.served;  // the loop counts a request when the connection comes back
+    return taken;
+  }
+
+  bool lingerFor(Connection& c, Clock::time_point until) {
+    for (;;) {
+      if (_stopping || _queued.load() > 0) return false;
+      if (!c.input.empty()) {
+        const auto taken = tryTake(c);
+        if (taken != Taken::NeedMore) return taken == Taken::Yes;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(until - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd fds[2] = {{c.fd, POLLIN, 0}, {_lingerWake, POLLIN, 0}};
+      const timespec timeout{static_cast<time_t>(left.count() / 1000000000),
+                             static_cast<long>(left.count() % 1000000000)};
+      if (::ppoll(fds, 2, &timeout, nullptr) <= 0) return false;
+      if (fds[1].revents != 0) {
+        std::uint64_t one = 0;
+        [[maybe_unused]] auto n = ::read(_lingerWake, &one, sizeof one);  // one token each
+        return false;
+      }
+      char buffer[16384];
+      const auto n = ::recv(c.fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n <= 0) return false;  // EOF or an error: the loop sees it too and closes
+      c.input.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  enum class Taken { Yes, NeedMore, No };
+
+  /// Parses the buffered input as the next request; on anything but Yes, restores the input.
+  Taken tryTake(Connection& c) {
+    std::string saved = c.input;
+    c.reader.reset();
+    auto step = c.reader.advance(c.input);
+    if (step == RequestReader::Step::HeadParsed) {
+      bool plain = !c.reader.expectsContinue();
+      if (plain && _admission) {
+        try {
+          c.rejection = _admission(c.reader.request());  // the loop answers a refusal
+        } catch (const std::exception&) {
+          plain = false;  // the loop runs the hook again and answers its error
+        }
+        plain = plain && !c.rejection;
+      }
+      step = plain ? c.reader.advance(c.input) : RequestReader::Step::Failed;
+    }
+    if (step == RequestReader::Step::Complete) return Taken::Yes;
+    c.reader.reset();
+    c.input = std::move(saved);
+    return step == RequestReader::Step::NeedMore ? Taken::NeedMore : Taken::No;
+  }
+
+  void wakeLingering(std::uint64_t count) {
+    [[maybe_unused]] auto n = ::write(_lingerWake, &count, sizeof count);
   }
 
   Return serve(Connection& c) {
@@ -520,6 +607,10 @@ class HttpServer::Impl {
   std::deque<Connection*> _queue;
   std::unordered_set<Connection*> _inFlight;
   std::vector<Returned> _returned;
+  int _lingerWake = -1;  ///< eventfd (semaphore): gives lingering workers queued work
+  std::atomic<std::size_t> _queued{0};    ///< _queue.size(), readable without the mutex
+  std::atomic<int> _waitingWorkers{0};    ///< workers waiting for work
+  std::atomic<int> _lingeringWorkers{0};  ///< workers in takeNextRequest()
   std::atomic<bool> _stopping{false};
   std::atomic<bool> _exit{false};
   std::atomic<std::size_t> _connectionCount{0};  ///< written by the loop

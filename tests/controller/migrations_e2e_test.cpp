@@ -62,6 +62,27 @@ TEST(MigrationsE2E, AmpdMigrateAppliesOnceAndServesNothing) {
   EXPECT_NE(output2.find("metadata schema is up to date"), std::string::npos) << output2;
 }
 
+TEST(MigrationsE2E, ARestartOnlyGrantsTheReaderWhatItLacks) {
+  DaemonAmpDir dir;
+  ExternalDatabase db(dir);
+  db.count("CREATE ROLE ampd_reader; SELECT 0");
+  const auto [code, output] = runMigrate(dir, db.config, "a");
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("granted ampd_reader read access"), std::string::npos) << output;
+  // Unchanged: the one-statement check says so, nothing is granted (or locked, or written).
+  const auto [again, output2] = runMigrate(dir, db.config, "a");
+  ASSERT_EQ(again, 0) << output2;
+  EXPECT_EQ(output2.find("granted"), std::string::npos) << output2;
+  EXPECT_NE(output2.find("ampd_reader has read access"), std::string::npos) << output2;
+  // A lost privilege is noticed by the check, and granted again.
+  db.count("REVOKE SELECT ON tags FROM ampd_reader; SELECT 0");
+  EXPECT_EQ(db.count("SELECT has_table_privilege('ampd_reader', 'tags', 'SELECT')::int"), 0);
+  const auto [third, output3] = runMigrate(dir, db.config, "a");
+  ASSERT_EQ(third, 0) << output3;
+  EXPECT_NE(output3.find("granted ampd_reader read access"), std::string::npos) << output3;
+  EXPECT_EQ(db.count("SELECT has_table_privilege('ampd_reader', 'tags', 'SELECT')::int"), 1);
+}
+
 TEST(MigrationsE2E, TwoAmpdsMigratingOneDatabaseAtOnceBothSucceedEachMigrationOnce) {
   DaemonAmpDir dir;
   ExternalDatabase db(dir);

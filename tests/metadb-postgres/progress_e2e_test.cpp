@@ -94,7 +94,7 @@ TEST(ProgressE2E, SlowInitdbOnATerminalLogsStartProgressAndDuration) {
   ASSERT_NE(done, std::string::npos) << out;
   EXPECT_LT(start, progress) << out;
   EXPECT_LT(progress, done) << out;
-  EXPECT_EQ(count(out, "initdb still running"), 1u) << out;  // 2.5 s: one tick, at 2 s
+  EXPECT_GE(count(out, "initdb still running"), 1u) << out;  // 2.5 s or more (a loaded machine)
   const std::regex duration(R"(new cluster initialized in (\d+) ms)");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(out, m, duration)) << out;

@@ -33,11 +33,12 @@ TEST(ReaderRoleBootstrap, CreatesARoleThatCanOnlyReadAndIsIdempotent) {
   test::DaemonAmpDir dir;
   auto postgres = managed_postgres::PostgresBuilder(dir.root() / "pg").start();
   PgConnection superuser(postgres.url());
-  ensureReaderRole(superuser);
+  EXPECT_TRUE(ensureReaderRole(superuser));   // created
+  EXPECT_FALSE(ensureReaderRole(superuser));  // the check finds it in place: nothing written
   superuser.exec(
       "ALTER ROLE ampd_reader SUPERUSER CREATEDB; GRANT pg_read_server_files TO ampd_reader; "
       "GRANT CREATE ON SCHEMA public TO PUBLIC");
-  ensureReaderRole(superuser);  // puts everything back
+  EXPECT_TRUE(ensureReaderRole(superuser));  // puts everything back
   const auto role = superuser.exec(
       "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, "
       "(SELECT count(*) FROM pg_auth_members WHERE member = r.oid), "
@@ -50,8 +51,44 @@ TEST(ReaderRoleBootstrap, CreatesARoleThatCanOnlyReadAndIsIdempotent) {
       "t", "f", "f", "f", "f", "f", "0", "f", "f", "t", "default_transaction_read_only=on"};
   for (int column = 0; column < 11; ++column)
     EXPECT_EQ(role.value(0, column), expected[column]) << "column " << column;
+  EXPECT_FALSE(ensureReaderRole(superuser));
   PgConnection reader(urlWithUser(postgres.url(), kReaderRole));
   EXPECT_EQ(reader.exec("SHOW default_transaction_read_only").value(0, 0), "on");
+}
+
+}  // namespace
+}  // namespace ampd::metadb_postgres
+
+namespace ampd::metadb_postgres {
+namespace {
+
+/// Each change the bootstrap would undo makes the check fail, so the bootstrap runs again.
+TEST(ReaderRoleBootstrap, CheckNoticesEveryChangeTheBootstrapUndoes) {
+  test::DaemonAmpDir dir;
+  auto postgres = managed_postgres::PostgresBuilder(dir.root() / "pg").start();
+  PgConnection superuser(postgres.url());
+  ensureReaderRole(superuser);
+  const char* changes[] = {
+      "ALTER ROLE ampd_reader NOLOGIN",
+      "ALTER ROLE ampd_reader CREATEROLE",
+      "ALTER ROLE ampd_reader REPLICATION",
+      "ALTER ROLE ampd_reader BYPASSRLS",
+      "ALTER ROLE ampd_reader RESET default_transaction_read_only",
+      "GRANT pg_write_server_files TO ampd_reader",
+      "GRANT TEMPORARY ON DATABASE postgres TO PUBLIC",
+      "GRANT CREATE ON DATABASE postgres TO ampd_reader",
+      "REVOKE CONNECT ON DATABASE postgres FROM ampd_reader",
+      "REVOKE USAGE ON SCHEMA public FROM ampd_reader",
+      "GRANT CREATE ON SCHEMA public TO ampd_reader",
+      "REVOKE ALL ON DATABASE postgres FROM ampd_reader; REVOKE ALL ON SCHEMA public FROM "
+      "ampd_reader; DROP ROLE ampd_reader",
+  };
+  for (const char* change : changes) {
+    superuser.exec(change);
+    EXPECT_EQ(superuser.exec(readerRoleCheckSql()).value(0, 0), "f") << change;
+    EXPECT_TRUE(ensureReaderRole(superuser)) << change;
+    EXPECT_EQ(superuser.exec(readerRoleCheckSql()).value(0, 0), "t") << change;
+  }
 }
 
 }  // namespace

@@ -277,5 +277,58 @@ TEST(HttpServer, StopWithIdleConnectionsIsPrompt) {
   for (auto& client : idle) EXPECT_TRUE(client->closedByServer());
 }
 
+// The keep-alive fast path (Options::keepAliveLinger): the worker that answered serves the
+// connection's next request itself. A linger of a minute makes every step below depend on it
+// being given up at the right moment: a client waits at most 10 s for an answer.
+HttpServer::Options lingering() {
+  HttpServer::Options options;
+  options.threads = 1;
+  options.keepAliveLinger = 60s;
+  return options;
+}
+
+TEST(HttpServer, FastPathAnswersInOrderAndChecksAdmissionOncePerRequest) {
+  std::atomic<int> seen{0};
+  TestServer test(lingering(), [&](const Poco::Net::HTTPRequest& request) {
+    ++seen;
+    return request.has("X-Deny") ? std::optional<Rejection>(Rejection{403, "FORBIDDEN", "no", {}})
+                                 : std::nullopt;
+  });
+  RawHttpClient client(test.address());
+  for (int i = 0; i < 5; ++i) {
+    client.send(get("/r" + std::to_string(i)));
+    EXPECT_NE(client.response().find("uri=/r" + std::to_string(i)), std::string::npos) << i;
+  }
+  client.send(get("/d", "X-Deny: 1\r\n"));  // refused: the lingering worker leaves it to the loop
+  EXPECT_NE(client.response().find("403"), std::string::npos);
+  client.send(get("/after"));
+  EXPECT_NE(client.response().find("uri=/after"), std::string::npos);
+  EXPECT_EQ(seen.load(), 7);  // the worker's verdict is reused, not asked (and logged) twice
+}
+
+TEST(HttpServer, ALingeringWorkerGivesWayToAnotherConnectionsRequest) {
+  TestServer test(lingering());
+  RawHttpClient first(test.address());
+  first.send(get("/one"));
+  ASSERT_NE(first.response().find("uri=/one"), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return test.server().stats().inFlight == 1; }));  // it lingers
+  RawHttpClient second(test.address());
+  second.send(get("/two"));
+  EXPECT_NE(second.response().find("uri=/two"), std::string::npos);
+  first.send(get("/three"));  // back with the loop, answered as usual
+  EXPECT_NE(first.response().find("uri=/three"), std::string::npos);
+}
+
+TEST(HttpServer, StopWakesALingeringWorker) {
+  TestServer test(lingering());
+  RawHttpClient client(test.address());
+  client.send(get("/one"));
+  ASSERT_NE(client.response().find("uri=/one"), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return test.server().stats().inFlight == 1; }));
+  auto stopped = std::async(std::launch::async, [&] { test.server().stop(); });
+  EXPECT_EQ(stopped.wait_for(10s), std::future_status::ready);  // not after the 60 s linger
+  EXPECT_TRUE(client.closedByServer());
+}
+
 }  // namespace
 }  // namespace ampd

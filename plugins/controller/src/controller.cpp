@@ -41,6 +41,12 @@ Controller::~Controller() { stop(); }
 
 void Controller::migrate(bool forceMigrate) {
   PgConnection connection(_databaseUrl);
+  // The usual start: nothing to migrate or grant, known in one round trip without the lock.
+  if (const auto version = upToDateVersion(connection, _readerRole)) {
+    _logger.information("metadata schema is up to date (version %d); %s has read access", *version,
+                        _readerRole);
+    return;
+  }
   if (forceMigrate || _settings.autoMigrate) {
     const MigrationLock lock(connection);  // migrate() nests in it; the grants run under it too
     ampd::controller::migrate(connection, _logger);

@@ -1,10 +1,13 @@
 #include "migrations.h"
 
 #include "manifest.h"
+#include "reader_grants.h"
 
 #include <Poco/Logger.h>
 
 #include <map>
+#include <optional>
+#include <sstream>
 
 namespace ampd::controller {
 namespace {
@@ -213,6 +216,42 @@ MigrationLock::~MigrationLock() {
   } catch (const PgError&) {
     // The session ends with the connection, which releases the lock anyway.
   }
+}
+
+std::optional<int> upToDateVersion(PgConnection& connection, const std::string& readerRole) {
+  // One round trip: the recorded migrations, and whether the reader role (if it exists) already
+  // holds USAGE on the schema and SELECT on every metadata table there. Nothing is locked or
+  // written: when this says "up to date" there is nothing migrate() or the grants would do.
+  // The table is read through query_to_xml() (dynamic SQL) only when it exists, so a fresh
+  // database costs no error in PostgreSQL's log; to_regclass() rather than ::regclass for the same
+  // reason. No table, or no rows: the first column is NULL.
+  static const std::string kCheck = R"sql(
+WITH s AS (SELECT relnamespace AS ns FROM pg_class WHERE oid = to_regclass('ampd_schema_migrations'))
+SELECT CASE WHEN EXISTS (SELECT 1 FROM s) THEN (xpath('/row/r/text()', query_to_xml(
+         'SELECT string_agg(version || '' '' || checksum || '' '' || name, E''\n'' ORDER BY version)
+           AS r FROM ampd_schema_migrations', false, true, '')))[1]::text END,
+       CASE WHEN NOT EXISTS (SELECT 1 FROM s) THEN 'missing'
+            WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2) THEN 'no-role'
+            WHEN NOT has_schema_privilege($2, (SELECT ns FROM s), 'USAGE') THEN 'missing'
+            WHEN EXISTS (SELECT 1 FROM pg_class c
+                          WHERE c.relnamespace = (SELECT ns FROM s) AND c.relname = ANY ($1::text[])
+                            AND c.relkind IN ('r', 'p')
+                            AND NOT has_table_privilege($2, c.oid, 'SELECT')) THEN 'missing'
+            ELSE 'granted' END)sql";
+  std::string tables = "{";
+  for (const auto& name : metadataTables()) tables += (tables.size() > 1 ? "," : "") + name;
+  const auto result = connection.exec(kCheck, {tables + "}", readerRole});
+  if (result.isNull(0, 0)) return std::nullopt;  // no ampd_schema_migrations (rows) yet
+  std::map<int, Recorded> recorded;
+  std::istringstream lines(result.value(0, 0));
+  for (std::string line; std::getline(lines, line);) {
+    const auto a = line.find(' ');
+    const auto b = line.find(' ', a + 1);
+    recorded[std::stoi(line.substr(0, a))] = {line.substr(b + 1), line.substr(a + 1, b - a - 1)};
+  }
+  verify(recorded);  // a newer or changed database is refused here as well
+  if (!missing(recorded).empty() || result.value(0, 1) == "missing") return std::nullopt;
+  return static_cast<int>(migrations().size());
 }
 
 std::vector<int> pendingMigrations(PgConnection& connection) {

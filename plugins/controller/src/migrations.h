@@ -18,6 +18,7 @@
 #include <ampd_toolkit/pq.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -73,6 +74,13 @@ struct MigrationReport {
 
 /// Applies every missing migration (see the rules above). Throws MigrationError or PgError.
 MigrationReport migrate(PgConnection& connection, Poco::Logger& logger);
+
+/// The schema version when the database needs nothing at start: every migration is applied
+/// (checksums verified, as migrate() does) and `readerRole`, when it exists, already has the
+/// read access grantReadAccess() gives. One statement, no lock, nothing written; nullopt when
+/// migrate() (and the grants) must run. Throws MigrationError for a newer or changed database,
+/// PgError otherwise.
+std::optional<int> upToDateVersion(PgConnection& connection, const std::string& readerRole);
 
 /// Verifies the recorded migrations without applying any: returns the versions still missing.
 /// Throws MigrationError for a changed checksum or a newer database.

@@ -1,6 +1,7 @@
 // The query API's reader role in the managed PostgreSQL: `ampd_reader`, a login that can read
-// and do nothing else. The database's owner (the superuser `postgres`) creates it and re-asserts
-// its attributes at every start, so a role changed by hand (ALTER ROLE ... SUPERUSER) is put back.
+// and do nothing else. The database's owner (the superuser `postgres`) creates it, and at every
+// start checks it with one SELECT and re-asserts its attributes when anything differs, so a role
+// changed by hand (ALTER ROLE ... SUPERUSER) is put back.
 // The controller grants it SELECT on the metadata tables (plugins/controller/src/reader_grants.h).
 //
 // Local socket authentication is `trust` (initdb's default), so the role has no password; the
@@ -25,9 +26,14 @@ inline constexpr const char* kReaderRole = "ampd_reader";
 /// grants it CONNECT on the current database and USAGE on schema public.
 const std::string& readerRoleBootstrapSql();
 
-/// Runs the bootstrap on `superuser` (a connection as the cluster's owner). Idempotent.
+/// One SELECT that is true when the bootstrap would change nothing (the role exists with
+/// exactly those attributes, setting, memberships and privileges).
+const std::string& readerRoleCheckSql();
+
+/// Runs readerRoleCheckSql() on `superuser` (a connection as the cluster's owner), and the
+/// bootstrap only when the check fails; returns whether the bootstrap ran. Idempotent.
 /// Throws ampd::PgError.
-void ensureReaderRole(PgConnection& superuser);
+bool ensureReaderRole(PgConnection& superuser);
 
 /// `url` (a libpq URL such as postgresql://postgres@/postgres?host=%2Ftmp%2Fs&port=5432) with its
 /// user replaced by `user`; host, database and query parameters are kept as they are. Throws

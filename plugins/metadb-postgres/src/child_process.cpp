@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ namespace {
 enum Stage : int {
   kStageSignals = 1,
   kStageFds,
+  kStageProcessGroup,
   kStageUnshare,
   kStageSetgroupsDeny,
   kStageUidMap,
@@ -42,6 +44,8 @@ std::string stageName(int stage, const std::filesystem::path& exe) {
       return "reset signals";
     case kStageFds:
       return "set up stdin/stdout/stderr";
+    case kStageProcessGroup:
+      return "setpgid";
     case kStageUnshare:
       return "unshare(CLONE_NEWUSER)";
     case kStageSetgroupsDeny:
@@ -96,6 +100,8 @@ struct ExecPlan {
   explicit ExecPlan(const SpawnSpec& spec)
       : id(spec.identity),
         parentDeathSignal(spec.parentDeathSignal),
+        niceness(spec.niceness),
+        ownProcessGroup(spec.ownProcessGroup),
         uidMap(std::to_string(id.uid) + " " + std::to_string(id.outsideUid) + " 1\n"),
         gidMap(std::to_string(id.gid) + " " + std::to_string(id.outsideGid) + " 1\n"),
         parent(::getpid()) {
@@ -112,6 +118,8 @@ struct ExecPlan {
 
   ProcessIdentity id;
   int parentDeathSignal;
+  int niceness;
+  bool ownProcessGroup;
   std::string uidMap;
   std::string gidMap;
   pid_t parent;  ///< the child's expected getppid()
@@ -174,6 +182,8 @@ void takeIdentity(const ExecPlan& plan, int reportFd) {
     reportFd = 3;
   }
   ::syscall(SYS_close_range, 4U, ~0U, 0U);  // best effort: nothing else leaks into postgres
+  if (plan.ownProcessGroup && ::setpgid(0, 0) != 0) failInChild(reportFd, kStageProcessGroup);
+  if (plan.niceness != 0) ::setpriority(PRIO_PROCESS, 0, plan.niceness);  // best effort
   takeIdentity(plan, reportFd);
   if (::chdir("/") != 0) failInChild(reportFd, kStageChdir);
   // Last, because a credential change (setuid/setgid, entering a user namespace) clears it.
@@ -193,7 +203,7 @@ void takeIdentity(const ExecPlan& plan, int reportFd) {
 }  // namespace
 
 ChildProcess::ChildProcess(const SpawnSpec& spec, OutputPump::Options output, ExitHandler onExit)
-    : _onExit(std::move(onExit)) {
+    : _group(spec.ownProcessGroup), _onExit(std::move(onExit)) {
   const ExecPlan plan(spec);
   int outPipe[2] = {-1, -1};
   int errPipe[2] = {-1, -1};
@@ -278,7 +288,8 @@ void ChildProcess::reap() {
 bool ChildProcess::signal(int sig) {
   std::lock_guard lock(_mutex);
   if (_status || _pid <= 0) return false;
-  return ::kill(_pid, sig) == 0;
+  // Not reaped yet (under _mutex), so neither the PID nor the process group ID can be reused.
+  return ::kill(_group ? -_pid : _pid, sig) == 0;
 }
 
 std::optional<ExitStatus> ChildProcess::exitStatus() const {

@@ -43,6 +43,12 @@ struct SpawnSpec {
   /// Sent to the child by the kernel when the thread that forked it exits (ampd SIGKILLed, or a
   /// crash): prctl(PR_SET_PDEATHSIG). 0: none.
   int parentDeathSignal = 0;
+  /// Added to the child's nice value before exec (background work, e.g. a template's initdb).
+  /// 0: unchanged. Best effort: a failure is ignored.
+  int niceness = 0;
+  /// The child leads a new process group (setpgid(0, 0)) and signal() reaches the whole group,
+  /// so its own children (initdb's `postgres --boot`/`--single`) are stopped with it.
+  bool ownProcessGroup = false;
 };
 
 class ChildProcess {
@@ -57,7 +63,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return _pid; }
-  /// Sends `sig` unless the child has already exited (then returns false).
+  /// Sends `sig` unless the child has already exited (then returns false); to its whole process
+  /// group with SpawnSpec::ownProcessGroup.
   bool signal(int sig);
   std::optional<ExitStatus> exitStatus() const;
   ExitStatus wait() const;
@@ -76,6 +83,7 @@ class ChildProcess {
   void reap();
 
   pid_t _pid = -1;
+  bool _group = false;  ///< SpawnSpec::ownProcessGroup
   ExitHandler _onExit;
   std::unique_ptr<OutputPump> _pump;
   mutable std::mutex _mutex;

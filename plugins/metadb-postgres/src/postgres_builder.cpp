@@ -280,6 +280,7 @@ class PostgresBuilder::Startup {
       logReusedCluster();
     auto state = spawnServer();
     awaitReady(*state);
+    if (_templateKey) state->templateBuilder = makeTemplateInBackground();
     _log.information("PostgreSQL ready at " + state->url + " (pid " +
                      std::to_string(state->child->pid()) + ", " +
                      std::to_string(elapsedMs(_begin)) + " ms)");
@@ -381,20 +382,43 @@ class PostgresBuilder::Startup {
     const auto begin = std::chrono::steady_clock::now();
     const auto args = initdbArgs(temp.path(), _b._locale, _b._encoding, _b._initdbArgs);
     std::optional<TemplateCache> cache;
-    std::optional<TemplateKey> key;
-    if (!_b._templateCache.empty()) {
-      cache.emplace(_b._templateCache, _log);
-      key = templateKey(version().full, version().major, args);
-    }
-    if (cache && copyFromTemplate(*cache, *key, temp.path())) {
+    if (!_b._templateCache.empty()) cache.emplace(_b._templateCache, _log);
+    // Without any template in the cache there is nothing to copy: initdb starts at once, without
+    // waiting for `postgres --version` (the key needs it), which then overlaps initdb.
+    const bool tryCopy = cache && cache->holdsTemplates();
+    if (tryCopy &&
+        copyFromTemplate(*cache, templateKey(version().full, version().major, args), temp.path())) {
       handOverTree(temp.path(), _identity);
     } else {
       runInitdb(temp.path(), args);
       _log.information("new cluster initialized in " + std::to_string(elapsedMs(begin)) + " ms");
-      if (cache && _templatesUsable) storeTemplate(*cache, *key, temp.path());
+      if (cache && _templatesUsable && cacheWritable(*cache))
+        _templateKey = templateKey(version().full, version().major, args);
     }
     moveIntoPlace(temp);
     version();  // answered long ago, while initdb ran
+  }
+
+  /// The template is made after the server is ready, by a second initdb on an owned thread
+  /// (template_builder.h); here only whether the cache can take it is checked (cheap), so an
+  /// unusable cache is one warning during start-up.
+  bool cacheWritable(TemplateCache& cache) {
+    try {
+      cache.prepare();
+      return true;
+    } catch (const TemplateCacheError& e) {
+      warnCacheUnusable(cache, e);
+      return false;
+    }
+  }
+
+  std::unique_ptr<detail::TemplateBuilder> makeTemplateInBackground() {
+    _log.information("making the initdb template " +
+                     (_b._templateCache / _templateKey->name).string() +
+                     " in the background (a second initdb, niced)");
+    return std::make_unique<detail::TemplateBuilder>(detail::TemplateBuilder::Spec{
+        _b._templateCache, *_templateKey, _binaries.initdb, _b._locale, _b._encoding,
+        _b._initdbArgs, _identity, &_log, &_output});
   }
 
   /// True when the cluster was copied from the template; a cache that cannot be used at all is
@@ -405,18 +429,6 @@ class PostgresBuilder::Startup {
     } catch (const TemplateCacheError& e) {
       warnCacheUnusable(cache, e);
       return false;
-    }
-  }
-
-  /// Stores the fresh cluster as the template, before its first start (it is still pristine).
-  void storeTemplate(TemplateCache& cache, const TemplateKey& key, const fs::path& cluster) {
-    _log.information("making the initdb template in " + cache.root().string() +
-                     " from the new cluster (first run only)");
-    const detail::ProgressTicker progress(_log, "the template build");  // on a terminal only
-    try {
-      cache.store(key, cluster);
-    } catch (const TemplateCacheError& e) {
-      warnCacheUnusable(cache, e);
     }
   }
 
@@ -512,12 +524,20 @@ class PostgresBuilder::Startup {
     state->socketPath = socket.path();
     state->socketDir = std::move(socket);
     auto* raw = state.get();
+    const auto spawnBegin = std::chrono::steady_clock::now();
     state->child = std::make_unique<detail::ChildProcess>(
         // SIGINT: fast shutdown, with a shutdown checkpoint. SIGQUIT (immediate) would lose the
         // last asynchronous commits (synchronous_commit=off is a dev default).
         detail::SpawnSpec{_binaries.postgres, args, _identity, _b._stopWithParent ? SIGINT : 0},
         detail::OutputPump::Options{&_output, 20, false},
         [raw](const ExitStatus& status) { raw->handleExit(status); });
+    // For the start-up breakdown (bench/startup_breakdown.py): fork, the user namespace set-up
+    // and exec, until the exec succeeded.
+    _log.debug("postgres spawned (pid " + std::to_string(state->child->pid()) + "): fork to exec " +
+               std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - spawnBegin)
+                                  .count()) +
+               " us");
     _versionQuery->start();
     checkVersion();  // on a mismatch the postmaster exits by itself; `state` reaps it
     state->version = version().full;
@@ -567,6 +587,7 @@ class PostgresBuilder::Startup {
   bool _versionLogged = false;
   bool _created = false;
   bool _templatesUsable = true;
+  std::optional<TemplateKey> _templateKey;  ///< set: make this template after the start
   std::optional<ClusterLock> _lock;
   fs::path _tempDir;
   std::optional<std::string> _clusterVersion;

@@ -34,6 +34,7 @@ ExitStatus RunningPostgres::State::stop(ShutdownMode mode) {
     std::lock_guard guard(mutex);
     stopRequested = true;
   }
+  templateBuilder.reset();  // a background initdb is killed, not waited for
   if (mode == ShutdownMode::Fast) {
     shutDownFast();
   } else if (child->signal(SIGTERM) && !child->waitFor(shutdownGrace)) {
@@ -70,6 +71,7 @@ RunningPostgres::State::~State() {
   } catch (...) {
     // stop() only logs and releases; nothing to do if that fails in a destructor.
   }
+  templateBuilder.reset();
   child.reset();
 }
 

@@ -18,6 +18,7 @@
 #include <managed_postgres/socket_dir.h>
 
 #include "child_process.h"
+#include "template_builder.h"
 
 namespace managed_postgres {
 
@@ -39,7 +40,10 @@ struct RunningPostgres::State {
   std::optional<ClusterLock> lock;
   SocketDir socketDir;
   std::filesystem::path socketPath;  ///< socketDir.path(), kept after the dir is released
-  std::unique_ptr<detail::ChildProcess> child;  ///< last: destroyed (and joined) first
+  std::unique_ptr<detail::ChildProcess> child;
+  /// The template being made in the background after a first start (initdb), if any; stop()
+  /// interrupts and joins it before postgres is asked to shut down.
+  std::unique_ptr<detail::TemplateBuilder> templateBuilder;  ///< last: destroyed first
 
   /// Called on the reaper thread.
   void handleExit(const ExitStatus& status);

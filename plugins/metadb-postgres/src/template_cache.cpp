@@ -34,14 +34,20 @@ long long msSince(std::chrono::steady_clock::time_point since) {
 /// flock(2) on `<root>/<key>.lock`, held for the object's life.
 class TemplateLock {
  public:
-  TemplateLock(const fs::path& file, bool exclusive) {
+  /// With `wait` false an exclusive lock held elsewhere is not waited for: locked() is false.
+  TemplateLock(const fs::path& file, bool exclusive, bool wait = true) {
     _fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (_fd < 0 && !exclusive) _fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);  // read-only
     if (_fd < 0)
       throw TemplateCacheError("cannot open the template lock " + file.string() + ": " +
                                std::strerror(errno));
     int r;
-    while ((r = ::flock(_fd, exclusive ? LOCK_EX : LOCK_SH)) != 0 && errno == EINTR) {
+    const int op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
+    while ((r = ::flock(_fd, op)) != 0 && errno == EINTR) {
+    }
+    if (r != 0 && errno == EWOULDBLOCK && !wait) {
+      _locked = false;
+      return;
     }
     if (r != 0) {
       const int saved = errno;
@@ -52,9 +58,11 @@ class TemplateLock {
   ~TemplateLock() { ::close(_fd); }
   TemplateLock(const TemplateLock&) = delete;
   TemplateLock& operator=(const TemplateLock&) = delete;
+  bool locked() const { return _locked; }
 
  private:
   int _fd = -1;
+  bool _locked = true;
 };
 
 std::optional<std::string> readFile(const fs::path& file) {
@@ -114,6 +122,27 @@ void removeLeftovers(const fs::path& root, const std::string& name) {
     if (file.rfind("." + name + ".tmp-", 0) == 0 || file.rfind("." + name + ".old-", 0) == 0)
       removeTree(it->path());
   }
+}
+
+fs::path tempDirFor(const fs::path& root, const TemplateKey& key) {
+  return root / ("." + key.name + ".tmp-" + std::to_string(::getpid()));
+}
+
+/// Writes the key and (last: marks it complete) the manifest into `temp`, then renames it onto
+/// the template's name; a broken template there is moved aside and removed first. Called under
+/// the exclusive lock.
+void publish(const fs::path& root, const TemplateKey& key, const fs::path& temp,
+             const std::vector<detail::ClusterEntry>& entries) {
+  const auto dir = root / key.name;
+  writeFileSynced(temp / "key", key.text);
+  writeFileSynced(temp / "manifest", detail::manifestText(entries));
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {  // rename(2) needs the name free
+    const auto old = root / ("." + key.name + ".old-" + std::to_string(::getpid()));
+    fs::rename(dir, old);
+    removeTree(old);
+  }
+  fs::rename(temp, dir);
 }
 
 }  // namespace
@@ -188,14 +217,12 @@ bool TemplateCache::copyTo(const TemplateKey& key, const fs::path& target) {
 
 void TemplateCache::store(const TemplateKey& key, const fs::path& cluster) {
   const auto begin = std::chrono::steady_clock::now();
-  std::error_code ec;
-  fs::create_directories(_root, ec);
-  if (ec) throw TemplateCacheError("cannot create " + _root.string() + ": " + ec.message());
+  prepare();
   TemplateLock lock(_root / (key.name + ".lock"), true);
   const auto dir = _root / key.name;
   removeLeftovers(_root, key.name);
   if (checkTemplate(dir).entries) return;  // another process made it meanwhile
-  const auto temp = _root / ("." + key.name + ".tmp-" + std::to_string(::getpid()));
+  const auto temp = tempDirFor(_root, key);
   try {
     const auto entries = detail::scanTree(cluster);
     fs::create_directories(temp / "cluster");
@@ -203,20 +230,70 @@ void TemplateCache::store(const TemplateKey& key, const fs::path& cluster) {
     // busy disk, on the first start. Crash safety comes from the checksums instead: every use
     // verifies every file, so a template whose content did not reach the disk is never used.
     detail::copyTree(cluster, temp / "cluster", entries, copyThreads(), false);
-    writeFileSynced(temp / "key", key.text);
-    writeFileSynced(temp / "manifest", detail::manifestText(entries));  // last: marks it complete
-    if (fs::exists(dir, ec)) {  // a broken one: moved aside first, rename(2) needs the name free
-      const auto old = _root / ("." + key.name + ".old-" + std::to_string(::getpid()));
-      fs::rename(dir, old);
-      removeTree(old);
-    }
-    fs::rename(temp, dir);
+    publish(_root, key, temp, entries);
   } catch (const std::exception& e) {
+    std::error_code ec;
     fs::remove_all(temp, ec);
     throw TemplateCacheError("cannot make the template " + dir.string() + ": " + e.what());
   }
   _log.information("made template " + dir.string() + " from the new cluster in " +
                    std::to_string(msSince(begin)) + " ms");
+}
+
+bool TemplateCache::make(const TemplateKey& key,
+                         const std::function<void(const fs::path&)>& initdb) {
+  const auto begin = std::chrono::steady_clock::now();
+  prepare();
+  TemplateLock lock(_root / (key.name + ".lock"), true, false);
+  const auto dir = _root / key.name;
+  if (!lock.locked()) {
+    _log.information("template " + dir.string() + " is being made by another process");
+    return false;
+  }
+  removeLeftovers(_root, key.name);
+  if (checkTemplate(dir).entries) {
+    _log.information("template " + dir.string() + " was made meanwhile by another process");
+    return false;
+  }
+  const auto temp = tempDirFor(_root, key);
+  std::error_code ec;
+  try {
+    fs::create_directories(temp / "cluster");
+    fs::permissions(temp / "cluster", fs::perms::owner_all, fs::perm_options::replace);
+  } catch (const std::exception& e) {
+    fs::remove_all(temp, ec);
+    throw TemplateCacheError("cannot make the template " + dir.string() + ": " + e.what());
+  }
+  try {
+    initdb(temp / "cluster");
+  } catch (...) {
+    fs::remove_all(temp, ec);  // best effort: a leftover is removed by the next make()/store()
+    throw;
+  }
+  try {
+    publish(_root, key, temp, detail::scanTree(temp / "cluster"));
+  } catch (const std::exception& e) {
+    fs::remove_all(temp, ec);
+    throw TemplateCacheError("cannot make the template " + dir.string() + ": " + e.what());
+  }
+  _log.information("made template " + dir.string() + " by a background initdb in " +
+                   std::to_string(msSince(begin)) + " ms");
+  return true;
+}
+
+void TemplateCache::prepare() {
+  std::error_code ec;
+  fs::create_directories(_root, ec);
+  if (ec) throw TemplateCacheError("cannot create " + _root.string() + ": " + ec.message());
+  if (::access(_root.c_str(), W_OK | X_OK) != 0)
+    throw TemplateCacheError("cannot write in " + _root.string() + ": " + std::strerror(errno));
+}
+
+bool TemplateCache::holdsTemplates() const {
+  std::error_code ec;
+  for (fs::directory_iterator it(_root, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().rfind("pg", 0) == 0 && it->is_directory(ec)) return true;
+  return false;
 }
 
 }  // namespace managed_postgres

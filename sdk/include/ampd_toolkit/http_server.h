@@ -78,6 +78,10 @@ class HttpServer {
     std::size_t maxQueuedRequests = 256;
     int maxKeepAliveRequests = 0;  ///< requests per connection, 0: unbounded
     int retryAfterSeconds = 1;     ///< Retry-After of the 503 answers
+    /// After a keep-alive response, how long the worker that sent it waits for the connection's
+    /// next request to serve it itself (saving the hand-offs to the loop and back); only while
+    /// no request waits in the queue. Zero: always hand the connection back to the loop at once.
+    std::chrono::microseconds keepAliveLinger{2000};
   };
 
   /// Takes a bound, listening socket (see ampd::listenOn). Raises the process's soft

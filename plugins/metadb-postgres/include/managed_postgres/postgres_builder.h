@@ -18,7 +18,8 @@
 //  4. deals with a leftover postmaster.pid (cleanUpLeftover: stale file removed, orphan stopped);
 //  5. when there is no cluster yet, copies the template for these initdb options from
 //     templateCache() ("new cluster copied from template"), else runs initdb ("initializing new
-//     cluster") and stores its cluster as the template; either way into `<data_dir>.initdb`,
+//     cluster"; the template is then made after step 7 by a second initdb on an owned background
+//     thread, see templateCache()); either way into `<data_dir>.initdb`,
 //     then renames that onto the data dir (all or nothing). Else logs "reusing existing
 //     cluster" (initdb-only options logged at debug as ignored);
 //  6. chooses the socket dir (chooseSocketDir) and starts postgres with its output piped into
@@ -119,9 +120,11 @@ class PostgresBuilder {
   PostgresBuilder& onUnexpectedExit(ExitCallback callback);
   /// The initdb template cache (template_cache.h); empty (the default) means none: every new
   /// cluster is made by initdb. With a cache, a new cluster is a verified copy of the template
-  /// for this run's initdb options when there is one; else initdb runs and its fresh cluster
-  /// becomes the template (copied before the first start; a failure to make it is one warning,
-  /// never a failed start). A cache that cannot be used is one warning, then initdb.
+  /// for this run's initdb options when there is one; else initdb runs, the server starts, and
+  /// once it is ready a second initdb with the same arguments (niced, on a thread the
+  /// RunningPostgres owns) makes the template, so the first start never waits for it; stop()
+  /// kills and joins that build (nothing half made is kept). A failure to make it is one warning,
+  /// never a failed start. A cache that cannot be used is one warning, then initdb.
   PostgresBuilder& templateCache(std::filesystem::path dir);
   /// A file that remembers `postgres --version` for the binary's path, size, mtime and inode,
   /// so a start does not run it while the binary is unchanged; empty (the default): always run.

@@ -12,13 +12,18 @@
 //   <root>/<key>.lock        flock(2): shared while a template is copied, exclusive while made
 //   <root>/.<key>.tmp-<pid>  a template being made (renamed onto <key> when complete)
 //
-// Made atomically: the copy goes into the temp dir, the manifest (sizes and checksums of the
-// source) is written last, then rename(2). The files are not fsynced (a thousand fsyncs cost
-// seconds on the first start): every use verifies every checksum, so a template damaged by a
-// crash before its data reached the disk is detected and made again, never used. A template whose
-// manifest is missing, unparsable, or does not match the files (sizes, checksums, an extra or
-// missing file) is never used: it is replaced by the next store(). Two processes racing to make the
-// same template are safe: the second finds the first's under the exclusive lock and keeps it.
+// Made atomically, one of two ways: make() runs a separate initdb (given as a callback) into
+// the temp dir, which is what ampd does in the background after the first start (the started
+// cluster's own files change from its first start on, so they are not a consistent copy);
+// store() copies a fresh, never-started cluster into it. Either way the manifest (sizes and
+// checksums) is written last, then rename(2). An interrupted make() (ampd stopped, killed, or
+// initdb failed) leaves at most the temp dir, which the next make() or store() removes. The files
+// are not fsynced (a thousand fsyncs cost seconds on the first start): every use verifies every
+// checksum, so a template damaged by a crash before its data reached the disk is detected and made
+// again, never used. A template whose manifest is missing, unparsable, or does not match the files
+// (sizes, checksums, an extra or missing file) is never used: it is replaced by the next store().
+// Two processes racing to make the same template are safe: the second finds the first's under the
+// exclusive lock and keeps it.
 //
 // Identity: every cluster copied from one template shares its system identifier (pg_control).
 // That only matters when WAL or base backups of two clusters are mixed (a standby or an archive
@@ -31,6 +36,7 @@
 #include <Poco/Logger.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -72,6 +78,22 @@ class TemplateCache {
   /// Makes `cluster` (fresh from initdb, never started) the template `key`, unless a valid one
   /// is already there. Throws TemplateCacheError (naming the path); nothing half made is left.
   void store(const TemplateKey& key, const std::filesystem::path& cluster);
+
+  /// Runs `initdb(dir)` (which must fill the empty directory `dir` with a new cluster, or throw)
+  /// and makes the result the template `key`. Returns false, doing nothing, when a valid template
+  /// is there already or another process holds the template's lock (it is making it). Exceptions
+  /// of `initdb` are passed on after the temp dir is removed; other failures throw
+  /// TemplateCacheError (naming the path). Nothing half made is ever left under `<key>`.
+  bool make(const TemplateKey& key,
+            const std::function<void(const std::filesystem::path& dir)>& initdb);
+
+  /// Cheap checks that make() can work (the root can be created and a lock file opened in it);
+  /// throws TemplateCacheError naming the path otherwise.
+  void prepare();
+
+  /// True when the root holds at least one template folder (of any key): without one, copyTo()
+  /// cannot succeed, so a caller need not compute the key (which waits for the binary's version).
+  bool holdsTemplates() const;
 
  private:
   std::filesystem::path _root;
