@@ -6,6 +6,8 @@
 #include <ampd_config/config_loader.h>
 #include <ampd_config/typed_settings.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +20,7 @@
 #include "plugin_loader.h"
 #include "run_summary.h"
 #include "start_order.h"
+#include "state_file.h"
 #include "supervisor.h"
 
 namespace ampd::host {
@@ -100,6 +103,17 @@ std::vector<std::string> knownProviders(const PluginLocator& locator, const std:
     }
   }
   return names;
+}
+
+/// Writes the state file (`ampd status`, `ampd psql`): this process and what the plugins published.
+void recordState(const fs::path& ampDir, const ServiceRegistryImpl& registry) {
+  AmpdState state;
+  state.pid = ::getpid();
+  state.startedAt = utcNow();
+  state.version = AMPD_VERSION;
+  for (const auto& name : registry.names())
+    if (auto properties = registry.lookup(name)) state.services[name] = std::move(*properties);
+  writeStateFile(ampDir, state);
 }
 
 }  // namespace
@@ -190,6 +204,7 @@ int AmpdApplication::runPlugins() {
       facts, [&](const std::string& service) { return knownProviders(locator, service); });
 
   const FileLock ampDirLock = lockAmpDir(options.ampDir);
+  removeStateFile(options.ampDir);  // left by an ampd that did not stop cleanly
   for (const auto& library : libraries) checkListenAddresses(settings, library.facts().keys);
 
   std::vector<SupervisedPlugin> plugins;
@@ -204,9 +219,15 @@ int AmpdApplication::runPlugins() {
   supervisorOptions.startedAt = _startedAt;
   supervisorOptions.runMode =
       _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
+  supervisorOptions.onReady = [&](const ServiceRegistryImpl& registry) {
+    recordState(options.ampDir, registry);
+  };
+  supervisorOptions.onStopping = [&] { removeStateFile(options.ampDir); };
   Supervisor supervisor(std::move(plugins), *loaded.config, settings, options.ampDir,
                         supervisorOptions, logger);
-  return supervisor.run();
+  const int exitCode = supervisor.run();
+  removeStateFile(options.ampDir);
+  return exitCode;
 }
 
 int AmpdApplication::listConfigKeys() {

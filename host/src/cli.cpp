@@ -59,6 +59,8 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
         sawKeys = true;
         continue;
       }
+      if (subcommand == Command::Psql)
+        throw UsageError("unexpected argument \"" + arg + "\" (psql's arguments go after --)");
       if (subcommand) throw UsageError("unexpected argument \"" + arg + "\"");
       if (arg == "solo")
         subcommand = Command::Solo;
@@ -68,9 +70,21 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
         subcommand = Command::ConfigKeys;
       else if (arg == "migrate")
         subcommand = Command::Migrate;
+      else if (arg == "status")
+        subcommand = Command::Status;
+      else if (arg == "psql")
+        subcommand = Command::Psql;
+      else if (arg == "reset")
+        subcommand = Command::Reset;
       else
         throw UsageError("unknown command \"" + arg + "\"");
       continue;
+    }
+    if (arg == "--") {
+      if (subcommand != Command::Psql)
+        throw UsageError("\"--\" passes arguments to psql: ampd psql -- ARGS");
+      line.passthrough.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+      break;
     }
     auto [name, inlineValue] = splitOption(arg);
     const auto takeValue = [&, &name = name, &inlineValue = inlineValue]() -> std::string {
@@ -82,6 +96,10 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
       help = true;
     } else if (name == "--keys") {
       keysOption = true;
+    } else if (name == "--json") {
+      line.json = true;
+    } else if (name == "--yes") {
+      line.yes = true;
     } else if (name == "--version") {
       version = true;
     } else if (name == "--config") {
@@ -110,6 +128,10 @@ CommandLine parseCommandLine(const std::vector<std::string>& args,
     if (subcommand != Command::Plugins) throw UsageError("option --keys is for \"ampd plugins\"");
     subcommand = Command::ConfigKeys;
   }
+  if (line.json && subcommand != Command::Status)
+    throw UsageError("option --json is for \"ampd status\"");
+  if (line.yes && subcommand != Command::Reset)
+    throw UsageError("option --yes is for \"ampd reset\"");
   if (help) {
     line.command = Command::Help;
   } else if (version) {
@@ -136,6 +158,13 @@ std::string usageText() {
          "  ampd plugins                                  list every plugin found\n"
          "  ampd config keys (or ampd plugins --keys)     list every configuration key: type, "
          "default, range, doc\n"
+         "  ampd status [--amp-dir PATH] [--json]         is an ampd running on the amp dir: pid, "
+         "URLs, versions, sizes\n"
+         "  ampd psql [--amp-dir PATH] [-- ARGS]          run psql on the running metadata "
+         "database\n"
+         "  ampd reset [--amp-dir PATH] --yes             delete the cluster, data/ and state; "
+         "keep "
+         "config.toml, providers/\n"
          "  ampd --version | --help\n"
          "\n"
          "options:\n"
@@ -147,7 +176,8 @@ std::string usageText() {
          "\n"
          "plugins are searched in plugin_dir (config), then AMPD_PLUGIN_PATH (colon-separated), "
          "then next to the executable.\n"
-         "exit codes: 0 clean stop, 1 runtime failure, 2 usage or configuration error.\n";
+         "exit codes: 0 clean stop, 1 runtime failure, 2 usage or configuration error;\n"
+         "  ampd status and ampd psql exit 3 when no ampd runs on the amp dir.\n";
 }
 
 std::string versionText() {

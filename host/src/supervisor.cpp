@@ -129,7 +129,9 @@ int Supervisor::run() {
       _logger.information("migrate: all plugins started; stopping");
       exitCode = 0;
     } else {
+      const bool notified = notifyReady();
       exitCode = exitCodeFor(_trigger.wait());
+      if (notified && _options.onStopping) _options.onStopping();
     }
   }
 
@@ -151,6 +153,16 @@ int Supervisor::run() {
     _finished = true;
   }
   return exitCode;
+}
+
+bool Supervisor::notifyReady() {
+  if (!_options.onReady || _trigger.reason()) return false;
+  try {
+    _options.onReady(_registry);
+  } catch (const std::exception& e) {
+    _logger.warning(std::string("ampd runs, but its state is not recorded: ") + e.what());
+  }
+  return true;
 }
 
 bool Supervisor::stopAll(std::vector<Instance>& instances) {
