@@ -221,6 +221,7 @@ int AmpdApplication::runPlugins() {
       _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
   supervisorOptions.onReady = [&](const ServiceRegistryImpl& registry) {
     recordState(options.ampDir, registry);
+    logger.information("state written to " + stateFilePath(options.ampDir).string());
   };
   supervisorOptions.onStopping = [&] { removeStateFile(options.ampDir); };
   Supervisor supervisor(std::move(plugins), *loaded.config, settings, options.ampDir,
