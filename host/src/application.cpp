@@ -215,20 +215,24 @@ int AmpdApplication::runPlugins() {
     plugins.push_back({library.facts(), library.descriptor().create, library.descriptor().destroy});
   }
 
-  SupervisorOptions supervisorOptions;
-  supervisorOptions.startedAt = _startedAt;
-  supervisorOptions.runMode =
-      _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
-  supervisorOptions.onReady = [&](const ServiceRegistryImpl& registry) {
-    recordState(options.ampDir, registry);
-    logger.information("state written to " + stateFilePath(options.ampDir).string());
-  };
-  supervisorOptions.onStopping = [&] { removeStateFile(options.ampDir); };
   Supervisor supervisor(std::move(plugins), *loaded.config, settings, options.ampDir,
-                        supervisorOptions, logger);
+                        supervisorOptions(options.ampDir, logger), logger);
   const int exitCode = supervisor.run();
   removeStateFile(options.ampDir);
   return exitCode;
+}
+
+SupervisorOptions AmpdApplication::supervisorOptions(const fs::path& ampDir,
+                                                     Poco::Logger& logger) const {
+  SupervisorOptions result;
+  result.startedAt = _startedAt;
+  result.runMode = _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
+  result.onReady = [ampDir, &logger](const ServiceRegistryImpl& registry) {
+    recordState(ampDir, registry);
+    logger.information("state written to " + stateFilePath(ampDir).string());
+  };
+  result.onStopping = [ampDir] { removeStateFile(ampDir); };
+  return result;
 }
 
 int AmpdApplication::listConfigKeys() {

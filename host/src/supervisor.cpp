@@ -120,20 +120,7 @@ int Supervisor::run() {
     started.push_back(name);
   }
 
-  if (exitCode < 0) {
-    if (!_trigger.reason()) {
-      _logger.information("ampd ready: " + std::to_string(started.size()) + " plugins started (" +
-                          joinedNames(started) + ")");
-    }
-    if (_options.runMode == RunMode::Migrate && !_trigger.reason()) {
-      _logger.information("migrate: all plugins started; stopping");
-      exitCode = 0;
-    } else {
-      const bool notified = notifyReady();
-      exitCode = exitCodeFor(_trigger.wait());
-      if (notified && _options.onStopping) _options.onStopping();
-    }
-  }
+  if (exitCode < 0) exitCode = awaitShutdown(started);
 
   {
     std::lock_guard lock(_stateMutex);
@@ -152,6 +139,21 @@ int Supervisor::run() {
     std::lock_guard lock(_stateMutex);
     _finished = true;
   }
+  return exitCode;
+}
+
+int Supervisor::awaitShutdown(const std::vector<std::string>& started) {
+  if (!_trigger.reason()) {
+    _logger.information("ampd ready: " + std::to_string(started.size()) + " plugins started (" +
+                        joinedNames(started) + ")");
+  }
+  if (_options.runMode == RunMode::Migrate && !_trigger.reason()) {
+    _logger.information("migrate: all plugins started; stopping");
+    return 0;
+  }
+  const bool notified = notifyReady();
+  const int exitCode = exitCodeFor(_trigger.wait());
+  if (notified && _options.onStopping) _options.onStopping();
   return exitCode;
 }
 

@@ -85,6 +85,9 @@ class Supervisor {
   bool stopAll(std::vector<Instance>& instances);
   /// Runs instance.stop() on an owned thread, waiting up to the bound.
   bool stopBounded(Instance& instance);
+  /// Every plugin started: logs "ampd ready", waits for a signal or a failure (not in Migrate
+  /// mode) and returns the exit code.
+  int awaitShutdown(const std::vector<std::string>& started);
   /// Runs onReady (if set); true when it was called.
   bool notifyReady();
 
