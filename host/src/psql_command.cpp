@@ -95,7 +95,9 @@ int notRunning(const fs::path& ampDir, const AmpdProbe& probe) {
 }
 
 int execPsql(const fs::path& psql, const std::string& url, const CommandLine& commandLine) {
-  std::vector<std::string> args{"psql", "--dbname=" + url};
+  auto [dbname, password] = splitPassword(url);
+  if (password) ::setenv("PGPASSWORD", password->c_str(), 1);  // not in psql's visible argv
+  std::vector<std::string> args{"psql", "--dbname=" + dbname};
   args.insert(args.end(), commandLine.passthrough.begin(), commandLine.passthrough.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());

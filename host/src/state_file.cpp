@@ -147,6 +147,27 @@ std::string maskPassword(const std::string& url) {
   return maskQueryPassword(url.substr(0, colon + 1) + "****" + url.substr(at));
 }
 
+std::pair<std::string, std::optional<std::string>> splitPassword(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return {url, std::nullopt};
+  const auto authority = scheme + 3;
+  const auto at = url.find('@', authority);
+  const auto slash = url.find('/', authority);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return {url, {}};
+  const auto colon = url.find(':', authority);
+  if (colon == std::string::npos || colon > at) return {url, std::nullopt};
+  std::string password;
+  for (std::size_t i = colon + 1; i < at; ++i) {
+    if (url[i] == '%' && i + 2 < at) {
+      password += static_cast<char>(std::stoi(url.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      password += url[i];
+    }
+  }
+  return {url.substr(0, colon) + url.substr(at), password};
+}
+
 AmpdProbe probeAmpd(const fs::path& ampDir) {
   AmpdProbe probe;
   const auto lockPath = ampDir / kAmpDirLockName;

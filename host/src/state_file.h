@@ -17,6 +17,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace ampd::host {
 
@@ -62,6 +63,10 @@ std::string utcNow();
 
 /// `url` with any password replaced by "****" ("postgresql://u:****@h/db"); other URLs as is.
 std::string maskPassword(const std::string& url);
+
+/// `url` without the password of its user info, and that password percent-decoded (nothing when
+/// the URL has none): psql gets the password through PGPASSWORD, not its visible argv.
+std::pair<std::string, std::optional<std::string>> splitPassword(const std::string& url);
 
 /// Whether an ampd holds the amp-dir lock, and who (from the lock file), and what the state file
 /// says. Probing takes a shared, non-blocking flock on `<amp dir>/ampd.lock` and drops it at once.

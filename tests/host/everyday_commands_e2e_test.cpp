@@ -183,6 +183,31 @@ TEST(PsqlE2E, RunsPsqlOnTheRunningDatabaseWithTheGivenArguments) {
   stop(ampd);
 }
 
+TEST(PsqlE2E, WithAnExternalDatabaseConnectsToItsUrl) {
+  DaemonAmpDir managedDir("psql-external-db");
+  auto managed = startSolo(managedDir);
+  const auto [statusCode, status] = ampdCommand(managedDir, {"status", "--json"});
+  ASSERT_EQ(statusCode, 0) << status;
+  const auto db = parseJson(status)->getObject("metadata_db");
+  const auto url = db->getValue<std::string>("url");
+
+  DaemonAmpDir dir;
+  auto options = inDir(dir, {"solo"});
+  options.env["AMP_CONFIG_METADATA_DB__URL"] = url;
+  options.env["AMP_CONFIG_SERVER__METADATA_DB_URL"] = db->getValue<std::string>("reader_url");
+  auto external = ChildProcess::ampd(std::move(options));
+  ASSERT_TRUE(external.waitForOutput("state written to ", kTimeout)) << external.output();
+  const auto [textCode, text] = ampdCommand(dir, {"status"});
+  EXPECT_EQ(textCode, 0) << text;
+  EXPECT_TRUE(contains(text, "(external)")) << text;
+  const auto [code, out] =
+      ampdCommand(dir, {"psql", "--", "-tAc", "SELECT current_setting('data_directory')"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(out, (managedDir.ampDir() / "metadb").string() + "\n");
+  stop(external);
+  stop(managed);
+}
+
 TEST(PsqlE2E, NotRunningStartsNothingAndExits3) {
   DaemonAmpDir dir;
   const auto [code, out] = ampdCommand(dir, {"psql", "--", "-c", "SELECT 1"});

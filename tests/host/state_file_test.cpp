@@ -72,6 +72,14 @@ TEST(StateFileMask, PasswordsAreMaskedAndOtherUrlsKept) {
   EXPECT_EQ(maskPassword("http://127.0.0.1:1603/"), "http://127.0.0.1:1603/");
 }
 
+TEST(StateFileMask, PasswordIsSplitOffAndDecoded) {
+  const auto [url, password] = splitPassword("postgresql://amp:p%40ss:w@db:5432/amp?sslmode=off");
+  EXPECT_EQ(url, "postgresql://amp@db:5432/amp?sslmode=off");
+  EXPECT_EQ(password, "p@ss:w");
+  EXPECT_FALSE(splitPassword("postgresql://postgres@/postgres?host=%2Ftmp").second);
+  EXPECT_FALSE(splitPassword("postgresql:///db").second);
+}
+
 TEST_F(StateFileTest, ProbeTrustsTheLockNotThePid) {
   AmpdState state;
   state.pid = ::getpid();  // alive, but no lock yet
