@@ -6,6 +6,8 @@
 #include <ampd_config/config_loader.h>
 #include <ampd_config/typed_settings.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +20,7 @@
 #include "plugin_loader.h"
 #include "run_summary.h"
 #include "start_order.h"
+#include "state_file.h"
 #include "supervisor.h"
 
 namespace ampd::host {
@@ -100,6 +103,17 @@ std::vector<std::string> knownProviders(const PluginLocator& locator, const std:
     }
   }
   return names;
+}
+
+/// Writes the state file (`ampd status`, `ampd psql`): this process and what the plugins published.
+void recordState(const fs::path& ampDir, const ServiceRegistryImpl& registry) {
+  AmpdState state;
+  state.pid = ::getpid();
+  state.startedAt = utcNow();
+  state.version = AMPD_VERSION;
+  for (const auto& name : registry.names())
+    if (auto properties = registry.lookup(name)) state.services[name] = std::move(*properties);
+  writeStateFile(ampDir, state);
 }
 
 }  // namespace
@@ -190,6 +204,7 @@ int AmpdApplication::runPlugins() {
       facts, [&](const std::string& service) { return knownProviders(locator, service); });
 
   const FileLock ampDirLock = lockAmpDir(options.ampDir);
+  removeStateFile(options.ampDir);  // left by an ampd that did not stop cleanly
   for (const auto& library : libraries) checkListenAddresses(settings, library.facts().keys);
 
   std::vector<SupervisedPlugin> plugins;
@@ -200,13 +215,24 @@ int AmpdApplication::runPlugins() {
     plugins.push_back({library.facts(), library.descriptor().create, library.descriptor().destroy});
   }
 
-  SupervisorOptions supervisorOptions;
-  supervisorOptions.startedAt = _startedAt;
-  supervisorOptions.runMode =
-      _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
   Supervisor supervisor(std::move(plugins), *loaded.config, settings, options.ampDir,
-                        supervisorOptions, logger);
-  return supervisor.run();
+                        supervisorOptions(options.ampDir, logger), logger);
+  const int exitCode = supervisor.run();
+  removeStateFile(options.ampDir);
+  return exitCode;
+}
+
+SupervisorOptions AmpdApplication::supervisorOptions(const fs::path& ampDir,
+                                                     Poco::Logger& logger) const {
+  SupervisorOptions result;
+  result.startedAt = _startedAt;
+  result.runMode = _commandLine.command == Command::Migrate ? RunMode::Migrate : RunMode::Serve;
+  result.onReady = [ampDir, &logger](const ServiceRegistryImpl& registry) {
+    recordState(ampDir, registry);
+    logger.information("state written to " + stateFilePath(ampDir).string());
+  };
+  result.onStopping = [ampDir] { removeStateFile(ampDir); };
+  return result;
 }
 
 int AmpdApplication::listConfigKeys() {

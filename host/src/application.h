@@ -14,11 +14,13 @@
 #include <ampd_config/config_loader.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "cli.h"
+#include "supervisor.h"
 
 namespace ampd::host {
 
@@ -35,6 +37,9 @@ class AmpdApplication : public Poco::Util::ServerApplication {
   ampd::config::LoadOptions loadOptions(
       const std::map<std::string, std::string>& environment) const;
   int runPlugins();
+  /// How the supervisor runs: the run mode, and the state file written once ready (state_file.h).
+  SupervisorOptions supervisorOptions(const std::filesystem::path& ampDir,
+                                      Poco::Logger& logger) const;
   int listPlugins();
   int listConfigKeys();
   /// Runs the command; maps every error to its exit code.

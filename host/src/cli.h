@@ -19,6 +19,9 @@ enum class Command {
   Migrate,     ///< `ampd migrate`: start everything (the controller migrates), then stop
   Plugins,     ///< `ampd plugins`: list every plugin found
   ConfigKeys,  ///< `ampd config keys` / `ampd plugins --keys`: list every configuration key
+  Status,      ///< `ampd status [--json]`: is an ampd running on the amp dir, and its facts
+  Psql,        ///< `ampd psql [-- ARGS]`: exec psql on the running metadata database
+  Reset,       ///< `ampd reset --yes`: delete the cluster, data and state (not config, providers)
   Help,        ///< `ampd --help`
   Version,     ///< `ampd --version`
 };
@@ -30,6 +33,9 @@ struct CommandLine {
   std::optional<std::string> ampDir;             ///< --amp-dir PATH (AMP_DIR is applied later)
   std::optional<int> logLevel;                   ///< --log-level, as a Poco::Message::Priority
   std::map<std::string, std::string> overrides;  ///< --set KEY=VALUE, in order, last wins
+  bool json = false;                             ///< --json (status)
+  bool yes = false;                              ///< --yes (reset)
+  std::vector<std::string> passthrough;          ///< after `--` (psql)
 };
 
 /// A usage error: ampd prints what() and the usage text, and exits 2.

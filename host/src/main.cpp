@@ -11,7 +11,10 @@
 
 #include "application.h"
 #include "cli.h"
+#include "psql_command.h"
+#include "reset_command.h"
 #include "signal_watcher.h"
+#include "status_command.h"
 
 int main(int argc, char** argv) {
   // First thing: every thread created from now on inherits the blocked set, so only the
@@ -42,6 +45,14 @@ int main(int argc, char** argv) {
     std::cout << ampd::host::versionText() << "\n";
     return 0;
   }
+
+  // The everyday commands run without the Poco application (no logging, no plugins).
+  if (commandLine.command == ampd::host::Command::Status)
+    return ampd::host::runStatusCommand(commandLine, std::cout);
+  if (commandLine.command == ampd::host::Command::Psql)
+    return ampd::host::runPsqlCommand(commandLine);
+  if (commandLine.command == ampd::host::Command::Reset)
+    return ampd::host::runResetCommand(commandLine, std::cout);
 
   ampd::host::AmpdApplication application(std::move(commandLine));
   char* applicationArgv[] = {argv[0], nullptr};

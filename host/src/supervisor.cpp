@@ -120,18 +120,7 @@ int Supervisor::run() {
     started.push_back(name);
   }
 
-  if (exitCode < 0) {
-    if (!_trigger.reason()) {
-      _logger.information("ampd ready: " + std::to_string(started.size()) + " plugins started (" +
-                          joinedNames(started) + ")");
-    }
-    if (_options.runMode == RunMode::Migrate && !_trigger.reason()) {
-      _logger.information("migrate: all plugins started; stopping");
-      exitCode = 0;
-    } else {
-      exitCode = exitCodeFor(_trigger.wait());
-    }
-  }
+  if (exitCode < 0) exitCode = awaitShutdown(started);
 
   {
     std::lock_guard lock(_stateMutex);
@@ -151,6 +140,31 @@ int Supervisor::run() {
     _finished = true;
   }
   return exitCode;
+}
+
+int Supervisor::awaitShutdown(const std::vector<std::string>& started) {
+  if (!_trigger.reason()) {
+    _logger.information("ampd ready: " + std::to_string(started.size()) + " plugins started (" +
+                        joinedNames(started) + ")");
+  }
+  if (_options.runMode == RunMode::Migrate && !_trigger.reason()) {
+    _logger.information("migrate: all plugins started; stopping");
+    return 0;
+  }
+  const bool notified = notifyReady();
+  const int exitCode = exitCodeFor(_trigger.wait());
+  if (notified && _options.onStopping) _options.onStopping();
+  return exitCode;
+}
+
+bool Supervisor::notifyReady() {
+  if (!_options.onReady || _trigger.reason()) return false;
+  try {
+    _options.onReady(_registry);
+  } catch (const std::exception& e) {
+    _logger.warning(std::string("ampd runs, but its state is not recorded: ") + e.what());
+  }
+  return true;
 }
 
 bool Supervisor::stopAll(std::vector<Instance>& instances) {

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -46,6 +47,11 @@ struct SupervisorOptions {
   /// When ampd started: the forced and abandoned exits log "ampd stopped (exit 1) after ..."
   /// from it (the other paths return to the application, which logs the line).
   std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
+  /// Called once every plugin has started (RunMode::Serve only), with what they published; an
+  /// exception is logged as a warning (ampd keeps running). The host writes its state file here.
+  std::function<void(const ServiceRegistryImpl&)> onReady;
+  /// Called when stopping begins, before any plugin stops, if onReady was called.
+  std::function<void()> onStopping;
 };
 
 class Supervisor {
@@ -79,6 +85,11 @@ class Supervisor {
   bool stopAll(std::vector<Instance>& instances);
   /// Runs instance.stop() on an owned thread, waiting up to the bound.
   bool stopBounded(Instance& instance);
+  /// Every plugin started: logs "ampd ready", waits for a signal or a failure (not in Migrate
+  /// mode) and returns the exit code.
+  int awaitShutdown(const std::vector<std::string>& started);
+  /// Runs onReady (if set); true when it was called.
+  bool notifyReady();
 
   std::vector<SupervisedPlugin> _plugins;
   const Poco::Util::AbstractConfiguration& _config;

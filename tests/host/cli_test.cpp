@@ -69,5 +69,35 @@ TEST(HostCli, EveryDocumentedLogLevelParses) {
   EXPECT_THROW(parseLogLevel("info"), UsageError);
 }
 
+TEST(HostCli, EverydayCommandsAndTheirOptions) {
+  const auto status = parse({"status", "--amp-dir", "/x/.amp", "--json"});
+  EXPECT_EQ(status.command, Command::Status);
+  EXPECT_TRUE(status.json);
+  EXPECT_EQ(status.ampDir, "/x/.amp");
+  const auto psql = parse({"psql", "--", "-c", "SELECT 1", "--json", "--"});
+  EXPECT_EQ(psql.command, Command::Psql);
+  EXPECT_EQ(psql.passthrough, (std::vector<std::string>{"-c", "SELECT 1", "--json", "--"}));
+  EXPECT_FALSE(psql.json) << "after --, everything belongs to psql";
+  const auto reset = parse({"reset", "--yes"});
+  EXPECT_EQ(reset.command, Command::Reset);
+  EXPECT_TRUE(reset.yes);
+  EXPECT_FALSE(parse({"reset"}).yes);
+}
+
+TEST(HostCli, EverydayCommandOptionsOutsideTheirCommandAreUsageErrors) {
+  EXPECT_NE(usageErrorOf({"solo", "--json"}).find("--json is for \"ampd status\""),
+            std::string::npos);
+  EXPECT_NE(usageErrorOf({"status", "--yes"}).find("--yes is for \"ampd reset\""),
+            std::string::npos);
+  EXPECT_NE(usageErrorOf({"status", "--", "x"}).find("ampd psql -- ARGS"), std::string::npos);
+  EXPECT_NE(usageErrorOf({"psql", "-c"}).find("unknown option"), std::string::npos);
+  EXPECT_NE(usageErrorOf({"psql", "mydb"}).find("psql's arguments go after --"), std::string::npos);
+}
+
+TEST(HostCli, HelpListsTheEverydayCommands) {
+  for (const char* command : {"ampd status", "ampd psql", "ampd reset"})
+    EXPECT_NE(usageText().find(command), std::string::npos) << command;
+}
+
 }  // namespace
 }  // namespace ampd::host
