@@ -86,6 +86,23 @@ void copyRows(PgConnection& db, const std::string& target, const std::string& ro
 
 }  // namespace
 
+std::uint64_t resolveEndBlock(const std::string& spec, std::uint64_t head) {
+  if (spec == "latest") return head;
+  try {
+    std::size_t used = 0;
+    const auto n = std::stoll(spec, &used);
+    if (used == spec.size()) {
+      if (n >= 0) return static_cast<std::uint64_t>(n);
+      const auto back = static_cast<std::uint64_t>(-n);
+      return back > head ? 0 : head - back;
+    }
+  } catch (const std::exception&) {
+    // Reported below.
+  }
+  throw std::invalid_argument("end_block \"" + spec +
+                              "\" is not a block number, \"latest\" or a negative offset");
+}
+
 DumpDescriptor parseDumpDescriptor(const std::string& json) {
   const auto root = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
   const auto dump = root ? root->getObject("Dump") : nullptr;
@@ -95,7 +112,7 @@ DumpDescriptor parseDumpDescriptor(const std::string& json) {
   d.name = dump->getValue<std::string>("dataset_name");
   d.manifestHash = dump->getValue<std::string>("manifest_hash");
   if (dump->has("end_block") && !dump->isNull("end_block"))
-    d.endBlock = dump->getValue<std::uint64_t>("end_block");
+    d.endBlock = dump->get("end_block").convert<std::string>();
   return d;
 }
 
@@ -142,18 +159,25 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
   auto head = storedHead(db, schema);
   std::uint64_t next = head ? std::max(head->number + 1, manifest.startBlock) : manifest.startBlock;
   std::string parentHash = head && head->number + 1 == next ? head->hashHex : std::string();
-  logger.information(
-      "job " + std::to_string(jobId) + ": extracting " + schema + " from " + provider.url +
-      " (provider " + provider.name + ") from block " + std::to_string(next) +
-      (job.endBlock ? " to " + std::to_string(*job.endBlock) : " following the head"));
+  logger.information("job " + std::to_string(jobId) + ": extracting " + schema + " from " +
+                     provider.url + " (provider " + provider.name + ") from block " +
+                     std::to_string(next) +
+                     (job.endBlock ? " to end_block " + *job.endBlock : " following the head"));
 
+  std::optional<std::uint64_t> endBlock;
   try {
-    while (!stop.stop_requested()) {
-      if (job.endBlock && next > *job.endBlock) return ExtractOutcome::Completed;
+    if (job.endBlock) {
       const auto chainHead = withRetry(settings, stop, provider.url, [&] {
         return quantity(rpc.call("eth_blockNumber", "[]"), "eth_blockNumber");
       });
-      const auto target = job.endBlock ? std::min(*job.endBlock, chainHead) : chainHead;
+      endBlock = resolveEndBlock(*job.endBlock, chainHead);
+    }
+    while (!stop.stop_requested()) {
+      if (endBlock && next > *endBlock) return ExtractOutcome::Completed;
+      const auto chainHead = withRetry(settings, stop, provider.url, [&] {
+        return quantity(rpc.call("eth_blockNumber", "[]"), "eth_blockNumber");
+      });
+      const auto target = endBlock ? std::min(*endBlock, chainHead) : chainHead;
       if (next > target) {
         if (waitOrStop(stop, settings.pollInterval)) break;
         continue;

@@ -44,8 +44,13 @@ struct DumpDescriptor {
   std::string ns;
   std::string name;
   std::string manifestHash;
-  std::optional<std::uint64_t> endBlock;
+  /// The deploy's end_block as Amp sends it: a block number, "latest" (the head when the job
+  /// starts) or "-N" (N blocks before that head); nothing: follow the head.
+  std::optional<std::string> endBlock;
 };
+
+/// The end block `spec` names when the chain head is `head`. Throws std::invalid_argument.
+std::uint64_t resolveEndBlock(const std::string& spec, std::uint64_t head);
 
 /// Reads a SCHEDULED event's detail. Throws std::runtime_error naming what is missing.
 DumpDescriptor parseDumpDescriptor(const std::string& json);
