@@ -68,12 +68,20 @@ std::string AnvilProcess::send(const std::string& to, const std::string& data,
   std::string tx =
       R"({"from":")" + devAccount() + R"(","data":")" + data + R"(","value":")" + value + "\"";
   if (!to.empty()) tx += R"(,"to":")" + to + "\"";
-  return _rpc->call("eth_sendTransaction", "[" + tx + "}]").toString();
+  const auto hash = _rpc->call("eth_sendTransaction", "[" + tx + "}]").toString();
+  // anvil answers before it has mined the transaction: wait for the receipt.
+  const bool mined = retryWithBackoff(
+      BackoffPolicy{std::chrono::milliseconds(1), 2.0, std::chrono::milliseconds(50),
+                    std::chrono::seconds(30)},
+      [&] { return !_rpc->call("eth_getTransactionReceipt", "[\"" + hash + "\"]").isEmpty(); });
+  if (!mined) throw std::runtime_error("anvil at " + _url + " did not mine " + hash + " in 30 s");
+  return hash;
 }
 
 Poco::JSON::Object::Ptr AnvilProcess::receipt(const std::string& txHash) {
-  return _rpc->call("eth_getTransactionReceipt", "[\"" + txHash + "\"]")
-      .extract<Poco::JSON::Object::Ptr>();
+  const auto r = _rpc->call("eth_getTransactionReceipt", "[\"" + txHash + "\"]");
+  if (r.isEmpty()) throw std::runtime_error("no receipt for " + txHash);
+  return r.extract<Poco::JSON::Object::Ptr>();
 }
 
 }  // namespace ampd::test

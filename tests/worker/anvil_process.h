@@ -26,7 +26,7 @@ class AnvilProcess {
   std::uint64_t head();
   /// The first dev account (unlocked: eth_sendTransaction signs for it).
   std::string devAccount();
-  /// Sends a transaction from the dev account (anvil mines it at once); its hash.
+  /// Sends a transaction from the dev account and waits until it is mined; its hash.
   std::string send(const std::string& to, const std::string& data,
                    const std::string& value = "0x0");
   /// The receipt of a mined transaction.
