@@ -1,0 +1,124 @@
+#include "dataset_tables.h"
+
+#include "transaction.h"
+
+#include <ampd_toolkit/arrow_pg_types.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+
+namespace ampd::worker {
+
+RawDatasetManifest parseRawManifest(const std::string& manifestJson) {
+  RawDatasetManifest m;
+  Poco::JSON::Object::Ptr root;
+  try {
+    root = Poco::JSON::Parser().parse(manifestJson).extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception& e) {
+    throw ManifestError(std::string("the manifest is not a JSON object: ") + e.what());
+  }
+  m.kind = root->optValue<std::string>("kind", "");
+  m.network = root->optValue<std::string>("network", "");
+  m.startBlock = root->optValue<std::uint64_t>("start_block", 0);
+  m.finalizedBlocksOnly = root->optValue<bool>("finalized_blocks_only", false);
+  const auto tables = root->getObject("tables");
+  if (!tables) throw ManifestError("the manifest has no \"tables\" object");
+  std::vector<std::string> names;
+  tables->getNames(names);
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    TableSpec table{name, {}};
+    const auto object = tables->getObject(name);
+    Poco::JSON::Object::Ptr schema = object ? object->getObject("schema") : nullptr;
+    Poco::JSON::Object::Ptr arrow = schema ? schema->getObject("arrow") : nullptr;
+    const auto fields = arrow ? arrow->getArray("fields") : nullptr;
+    if (!fields)
+      throw ManifestError("table \"" + name + "\" has no schema.arrow.fields in the manifest");
+    for (std::size_t i = 0; i < fields->size(); ++i) {
+      const auto f = fields->getObject(static_cast<unsigned>(i));
+      ColumnSpec column;
+      column.name = f->getValue<std::string>("name");
+      column.nullable = f->optValue<bool>("nullable", true);
+      try {
+        column.postgresType = toolkit::postgresTypeForArrow(f->get("type"));
+      } catch (const toolkit::ArrowTypeError& e) {
+        throw ManifestError("column \"" + column.name + "\" of table \"" + name +
+                            "\": " + e.what());
+      }
+      table.columns.push_back(std::move(column));
+    }
+    m.tables.push_back(std::move(table));
+  }
+  return m;
+}
+
+std::string datasetSchema(const std::string& ns, const std::string& name) {
+  return ns + "/" + name;
+}
+
+std::string quoteIdent(const std::string& name) {
+  std::string quoted = "\"";
+  for (const char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void ensureDatasetTables(PgConnection& db, const std::string& schema,
+                         const std::string& manifestHash, const RawDatasetManifest& manifest,
+                         const std::string& readerRole) {
+  const auto s = quoteIdent(schema);
+  inTransaction(db, [&] {
+    // Two jobs of one dataset must not both create it.
+    db.exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))", {schema});
+    const auto existing =
+        db.exec("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = $1",
+                {schema});
+    const std::string tag = "ampd dataset manifest " + manifestHash;
+    if (existing.rows() == 1) {
+      const auto comment = existing.isNull(0, 0) ? std::string() : existing.value(0, 0);
+      if (comment != tag)
+        throw ManifestError("schema " + s + " holds the tables of another manifest (" +
+                            (comment.empty() ? "no ampd comment" : comment) +
+                            "); versioned tables are not supported yet: delete the dataset's "
+                            "schema (DROP SCHEMA " +
+                            s + " CASCADE) to extract this manifest");
+    } else {
+      db.exec("CREATE SCHEMA " + s);
+      db.exec("COMMENT ON SCHEMA " + s + " IS '" + tag + "'");
+    }
+    for (const auto& table : manifest.tables) {
+      std::string sql = "CREATE TABLE IF NOT EXISTS " + s + "." + quoteIdent(table.name) + " (";
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        const auto& c = table.columns[i];
+        sql += (i ? ", " : "") + quoteIdent(c.name) + " " + c.postgresType +
+               (c.nullable ? "" : " NOT NULL");
+      }
+      db.exec(sql + ")");
+      const bool hasBlockNum =
+          std::any_of(table.columns.begin(), table.columns.end(),
+                      [](const ColumnSpec& c) { return c.name == "block_num"; });
+      if (!hasBlockNum) continue;
+      db.exec("CREATE " + std::string(table.name == "blocks" ? "UNIQUE " : "") +
+              "INDEX IF NOT EXISTS " + quoteIdent(table.name + "_block_num") + " ON " + s + "." +
+              quoteIdent(table.name) + " (block_num)");
+    }
+    if (!readerRole.empty() &&
+        db.exec("SELECT 1 FROM pg_roles WHERE rolname = $1", {readerRole}).rows() == 1) {
+      db.exec("GRANT USAGE ON SCHEMA " + s + " TO " + quoteIdent(readerRole));
+      db.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO " + quoteIdent(readerRole));
+    }
+  });
+}
+
+std::optional<StoredHead> storedHead(PgConnection& db, const std::string& schema) {
+  const auto r = db.exec("SELECT block_num::text, '0x' || encode(hash, 'hex') FROM " +
+                         quoteIdent(schema) + ".blocks ORDER BY block_num DESC LIMIT 1");
+  if (r.rows() == 0) return std::nullopt;
+  return StoredHead{std::stoull(r.value(0, 0)), r.value(0, 1)};
+}
+
+}  // namespace ampd::worker

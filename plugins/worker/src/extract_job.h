@@ -1,0 +1,68 @@
+// ExtractJob: one deployed evm-rpc dataset, extracted from its provider into PostgreSQL.
+//
+// run() reads the job descriptor (the SCHEDULED event's {"Dump":{...}}) and the manifest, finds
+// the provider of the manifest's network, creates the tables (dataset_tables.h), and then loops:
+// it fetches the next batch of blocks (eth_getBlockByNumber with full transactions, and
+// eth_getBlockReceipts for blocks with transactions, each as one JSON-RPC batch), writes them
+// with COPY in one transaction per batch, and records progress (a table revision per table, a
+// "file" per batch, a PROGRESS event). It starts after the highest stored block (or at the
+// manifest's start_block), stops after the deploy's end_block, and without one follows the
+// head, polling every `pollInterval`.
+//
+// Not done yet: reorgs (a block whose parent hash does not match the stored head fails the job
+// with a message saying so), finalized_blocks_only (refused at start).
+//
+// Thread-safety: run() is called by the one thread that owns the job.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+namespace Poco {
+class Logger;
+}
+
+namespace ampd::worker {
+
+struct ExtractSettings {
+  std::string databaseUrl;  ///< owner login: creates the dataset's schema
+  std::string readerRole;   ///< granted read access; empty: none
+  std::string nodeId;
+  std::filesystem::path providersDir;
+  std::uint64_t batchBlocks = 100;
+  std::chrono::milliseconds pollInterval{250};
+  std::chrono::milliseconds rpcTimeout{10000};
+  std::chrono::milliseconds providerRetryDeadline{30000};  ///< retrying a provider that is down
+};
+
+/// The job's "Dump" descriptor.
+struct DumpDescriptor {
+  std::string ns;
+  std::string name;
+  std::string manifestHash;
+  /// The deploy's end_block as Amp sends it: a block number, "latest" (the head when the job
+  /// starts) or "-N" (N blocks before that head); nothing: follow the head.
+  std::optional<std::string> endBlock;
+};
+
+/// The end block `spec` names when the chain head is `head`. Throws std::invalid_argument.
+std::uint64_t resolveEndBlock(const std::string& spec, std::uint64_t head);
+
+/// Reads a SCHEDULED event's detail. Throws std::runtime_error naming what is missing.
+DumpDescriptor parseDumpDescriptor(const std::string& json);
+
+enum class ExtractOutcome {
+  Completed,  ///< the end block is stored
+  Stopped,    ///< `stop` was requested
+};
+
+/// Runs job `jobId` until it completes or `stop` is requested; throws on a failure (the message
+/// names the provider URL, the block or the column).
+ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId,
+                             const DumpDescriptor& job, std::stop_token stop, Poco::Logger& logger);
+
+}  // namespace ampd::worker

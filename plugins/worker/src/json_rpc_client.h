@@ -1,0 +1,66 @@
+// JsonRpcClient: Ethereum JSON-RPC over HTTP (Poco's HTTP client), one call or a batch (a JSON
+// array of calls in one POST, answered in any order and matched back by id).
+//
+// Errors: RpcTransportError when the node cannot be reached or answers with a non-2xx status
+// (retryable: the node may be starting); RpcError when it answers a call with a JSON-RPC error
+// object (not retried). Both messages name the URL and the method.
+//
+// Thread-safety: one client per thread (it keeps one keep-alive session).
+#pragma once
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ampd::worker {
+
+/// The node could not be reached or did not answer with JSON (retryable).
+class RpcTransportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The node answered a call with a JSON-RPC error.
+class RpcError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RpcCall {
+  std::string method;
+  std::string paramsJson;  ///< a JSON array, e.g. ["0x1", true]
+};
+
+class JsonRpcClient {
+ public:
+  /// `url`: http://host:port[/path]. Throws std::invalid_argument naming the URL when it is not
+  /// an http URL.
+  JsonRpcClient(const std::string& url, std::chrono::milliseconds timeout);
+
+  const std::string& url() const { return _url; }
+
+  /// One call; its `result`.
+  Poco::Dynamic::Var call(const std::string& method, const std::string& paramsJson);
+
+  /// Several calls in one request; the results in the order of `calls`.
+  std::vector<Poco::Dynamic::Var> batch(const std::vector<RpcCall>& calls);
+
+ private:
+  std::string post(const std::string& body, const std::string& what);
+
+  std::string _url;
+  Poco::URI _uri;
+  std::chrono::milliseconds _timeout;
+  std::unique_ptr<Poco::Net::HTTPClientSession> _session;
+};
+
+/// A JSON-RPC quantity ("0x1a") as an unsigned 64-bit number. Throws RpcError naming `what`.
+std::uint64_t quantity(const Poco::Dynamic::Var& value, const char* what);
+
+}  // namespace ampd::worker

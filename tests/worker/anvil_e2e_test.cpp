@@ -1,0 +1,175 @@
+// End-to-end: ampd with the worker plugin extracts Amp's anvil_rpc dataset from a real anvil, and
+// the rows read through the query API match what the chain reports.
+#include "admin_test_support.h"
+#include "anvil_process.h"
+
+#include <ampd_toolkit/retry.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/String.h>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+namespace ampd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A contract whose every call emits LOG1 with the call's first 32 bytes as topic0.
+// Runtime: PUSH1 0 CALLDATALOAD PUSH1 0 PUSH1 0 LOG1 STOP; the init code returns it.
+constexpr const char* kEmitterInitCode = "0x6860003560006000a10060005260096017f3";
+constexpr const char* kTopic = "0x00000000000000000000000000000000000000000000000000000000c0ffee01";
+
+/// True once `condition` holds, polled with backoff until `deadline`.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline = 60s) {
+  return retryWithBackoff(BackoffPolicy{5ms, 2.0, 100ms, deadline}, condition);
+}
+
+struct WorkerDaemon {
+  explicit WorkerDaemon(DaemonAmpDir& dir)
+      : ampd(AdminDaemon::withConfig(
+            dir,
+            dir.writeFile("ampd.toml",
+                          "plugins = [\"metadb-postgres\", \"controller\", \"server\", "
+                          "\"worker\"]\n[worker]\npoll_interval_ms = 20\nbatch_blocks = 7\n"),
+            {{"AMP_CONFIG_JSONL_ADDR", "127.0.0.1:0"}})) {
+    const auto port =
+        ampd.process().waitForOutput(R"(query API listening on 127\.0\.0\.1:(\d+))", kStartTimeout);
+    if (!port) throw std::runtime_error("no query API:\n" + ampd.process().output());
+    query = std::make_unique<HttpClient>(std::stoi(*port));
+    EXPECT_TRUE(eventually([&] { return ampd.client().get("/workers/ampd-worker").status == 200; }))
+        << ampd.process().output();
+  }
+  /// The first column of the first row of `sql`, as JSON text.
+  std::string scalar(const std::string& sql, bool expectSuccess = true) {
+    const auto r = query->post("/", sql);
+    if (expectSuccess) {
+      EXPECT_EQ(r.status, 200) << sql << ": " << r.body;
+    }
+    return r.status == 200 ? jsonField(r.body, "v") : std::string();
+  }
+  std::string status(std::int64_t job) {
+    return jsonField(ampd.client().get("/jobs/" + std::to_string(job)).body, "status");
+  }
+  std::int64_t deploy(const std::string& body) {
+    const auto r = ampd.client().post("/datasets/_/anvil_rpc/versions/1.0.0/deploy", body);
+    EXPECT_EQ(r.status, 202) << r.body;
+    return std::stoll(jsonField(r.body, "job_id"));
+  }
+  void registerDataset(const std::string& anvilUrl) {
+    auto r = ampd.client().post("/providers", R"({"name":"anvil","kind":"evm-rpc",)"
+                                              R"("network":"anvil","url":")" +
+                                                  anvilUrl + "\"}");
+    ASSERT_LT(r.status, 300) << r.body;
+    r = ampd.client().post("/datasets",
+                           R"({"namespace":"_","name":"anvil_rpc","version":"1.0.0","manifest":)" +
+                               readFile(ampReferenceDir() / "manifests" / "anvil_rpc.json") + "}");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  AdminDaemon ampd;
+  std::unique_ptr<HttpClient> query;
+};
+
+std::string unquoted(const std::string& json) {
+  return json.size() >= 2 && json.front() == '"' ? json.substr(1, json.size() - 2) : json;
+}
+
+TEST(WorkerAnvilE2E, ADeployedDatasetMatchesTheChain) {
+  DaemonAmpDir dir("worker");
+  AnvilProcess anvil(dir);
+  const auto deployTx = anvil.send("", kEmitterInitCode);
+  const auto contract = anvil.receipt(deployTx)->getValue<std::string>("contractAddress");
+  const auto callTx = anvil.send(contract, kTopic);
+  anvil.send(contract, kTopic);
+  anvil.send("0x000000000000000000000000000000000000dEaD", "0x", "0x2a");
+  anvil.rpc().call("anvil_mine", "[\"0x5\"]");
+  const auto head = anvil.head();
+  ASSERT_EQ(head, 9u);
+
+  WorkerDaemon ampd(dir);
+  ampd.registerDataset(anvil.url());
+  const auto job = ampd.deploy(R"({"end_block":")" + std::to_string(head) + "\"}");
+  ASSERT_TRUE(eventually([&] {
+    const auto status = ampd.status(job);
+    return status != "\"RUNNING\"" && status != "\"SCHEDULED\"";
+  }));
+  ASSERT_EQ(ampd.status(job), "\"COMPLETED\"") << ampd.ampd.process().output();
+
+  EXPECT_EQ(ampd.scalar(R"(SELECT count(*)::text AS v FROM "_/anvil_rpc".blocks)"),
+            "\"" + std::to_string(head + 1) + "\"");
+  EXPECT_EQ(ampd.scalar(R"(SELECT count(*)::text AS v FROM "_/anvil_rpc".transactions)"), "\"4\"");
+  EXPECT_EQ(ampd.scalar(R"(SELECT count(*)::text AS v FROM "_/anvil_rpc".logs)"), "\"2\"");
+  // Values as the chain reports them.
+  const auto block = anvil.rpc()
+                         .call("eth_getBlockByNumber", "[\"0x9\",false]")
+                         .extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(
+      unquoted(ampd.scalar(
+          R"(SELECT '0x' || encode(hash, 'hex') AS v FROM "_/anvil_rpc".blocks WHERE block_num = 9)")),
+      block->getValue<std::string>("hash"));
+  EXPECT_EQ(
+      unquoted(ampd.scalar(
+          R"(SELECT '0x' || encode(parent_hash, 'hex') AS v FROM "_/anvil_rpc".blocks WHERE block_num = 9)")),
+      block->getValue<std::string>("parentHash"));
+  const auto receipt = anvil.receipt(callTx);
+  EXPECT_EQ(
+      unquoted(ampd.scalar(
+          R"(SELECT '0x' || encode(topic0, 'hex') || ' ' || '0x' || encode(address, 'hex') || ' ' || block_num AS v FROM "_/anvil_rpc".logs WHERE tx_hash = decode(')" +
+          callTx.substr(2) + "', 'hex')")),
+      std::string(kTopic) + " " + contract + " " +
+          std::to_string(std::stoull(receipt->getValue<std::string>("blockNumber"), nullptr, 16)));
+  EXPECT_EQ(
+      unquoted(ampd.scalar(
+          R"(SELECT '0x' || encode("from", 'hex') || ' ' || value || ' ' || status AS v FROM "_/anvil_rpc".transactions WHERE "to" = decode('000000000000000000000000000000000000dead', 'hex'))")),
+      Poco::toLower(anvil.devAccount()) + " 42 true");
+  // Progress as the controller reports it.
+  const auto progress = ampd.ampd.client().get("/jobs/" + std::to_string(job) + "/progress").body;
+  EXPECT_NE(progress.find("\"blocks\":{\"files_count\":2"), std::string::npos) << progress;
+  EXPECT_EQ(ampd.ampd.stop(SIGTERM), 0);
+}
+
+TEST(WorkerAnvilE2E, FollowsTheHeadStopsWithinASecondAndResumesWithoutDuplicates) {
+  DaemonAmpDir dir("worker");
+  AnvilProcess anvil(dir);
+  anvil.rpc().call("anvil_mine", "[\"0x3\"]");
+  auto ampd = std::make_unique<WorkerDaemon>(dir);
+  ampd->registerDataset(anvil.url());
+  const auto job = ampd->deploy("{}");
+  const auto countIs = [&](std::uint64_t n) {
+    return eventually([&] {
+      return ampd->scalar(R"(SELECT count(*)::text AS v FROM "_/anvil_rpc".blocks)", false) ==
+             "\"" + std::to_string(n) + "\"";
+    });
+  };
+  ASSERT_TRUE(countIs(4)) << ampd->ampd.process().output();
+  anvil.send("0x000000000000000000000000000000000000dEaD", "0x", "0x1");
+  ASSERT_TRUE(countIs(5)) << "a new block is followed";
+  EXPECT_EQ(ampd->status(job), "\"RUNNING\"");
+
+  const auto stopAt = std::chrono::steady_clock::now();
+  ASSERT_EQ(ampd->ampd.client().request("PUT", "/jobs/" + std::to_string(job) + "/stop").status,
+            200);
+  ASSERT_TRUE(eventually([&] { return ampd->status(job) == "\"STOPPED\""; }, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - stopAt, 1s);
+
+  // Stopped jobs leave the data; a new deploy resumes after the stored head.
+  anvil.rpc().call("anvil_mine", "[\"0x2\"]");
+  ampd->deploy("{}");
+  ASSERT_TRUE(countIs(7)) << ampd->ampd.process().output();
+  // A restart of ampd resumes the running job.
+  EXPECT_EQ(ampd->ampd.stop(SIGTERM), 0);
+  ampd.reset();
+  anvil.rpc().call("anvil_mine", "[\"0x3\"]");
+  ampd = std::make_unique<WorkerDaemon>(dir);
+  ASSERT_TRUE(countIs(10)) << ampd->ampd.process().output();
+  EXPECT_EQ(
+      ampd->scalar(
+          R"(SELECT (count(DISTINCT block_num) = count(*) AND min(block_num) = 0 AND max(block_num) = 9)::text AS v FROM "_/anvil_rpc".blocks)"),
+      "\"true\"");
+  EXPECT_EQ(ampd->ampd.stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace ampd::test
