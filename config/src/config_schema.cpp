@@ -62,6 +62,9 @@ constexpr KeySpec kHostKeys[] = {
            "idle keep-alive connections per API; past it the longest idle one is closed"),
     intKey("http.max_queued_requests", "256", 0, 1000000,
            "complete requests waiting for a free worker per API; past it 503 + Retry-After"),
+    durationMsKey("http.queue_timeout_ms", "5000", 0, kHourMs,
+                  "how long a complete request may wait for a free worker, milliseconds (then "
+                  "503 SERVER_BUSY); 0: no limit"),
 };
 
 constexpr std::string_view kIgnoredTables[] = {"opentelemetry", "writer", "worker_events"};

@@ -158,6 +158,7 @@ class HttpServer::Impl {
     RequestReader reader;
     std::string input;
     Clock::time_point deadline;
+    Clock::time_point queuedUntil = Clock::time_point::max();  ///< while in _queue
     std::list<Connection*>::iterator idlePosition;
     bool inIdleList = false;
     int served = 0;
@@ -383,6 +384,9 @@ class HttpServer::Impl {
       if (!_stopping && _queue.size() < _options.maxQueuedRequests) {
         ::epoll_ctl(_epoll, EPOLL_CTL_DEL, c->fd, nullptr);
         c->state = State::Working;
+        c->queuedUntil = _options.queueTimeout.count() > 0 ? Clock::now() + _options.queueTimeout
+                                                           : Clock::time_point::max();
+        if (c->queuedUntil < _nextDeadline) _nextDeadline = c->queuedUntil;
         _queue.push_back(c);
         _queued.store(_queue.size());
         _workAvailable.notify_one();
@@ -445,6 +449,7 @@ class HttpServer::Impl {
 
   void sweep(Clock::time_point now) {
     _nextDeadline = Clock::time_point::max();
+    answerOverdueQueued(now);
     std::vector<Connection*> expired;
     for (auto& [c, owned] : _connections) {
       if (c->state == State::Working) continue;
@@ -463,6 +468,34 @@ class HttpServer::Impl {
       } else {
         close(c);
       }
+    }
+  }
+
+  /// Takes the queued requests that waited longer than Options::queueTimeout off the queue
+  /// (a worker takes a request under the same mutex, so each is either taken or answered here)
+  /// and answers them 503 SERVER_BUSY; the rest set the next deadline.
+  void answerOverdueQueued(Clock::time_point now) {
+    std::vector<Connection*> overdue;
+    {
+      std::lock_guard lock(_mutex);
+      for (auto it = _queue.begin(); it != _queue.end();) {
+        if ((*it)->queuedUntil <= now) {
+          overdue.push_back(*it);
+          it = _queue.erase(it);
+        } else {
+          _nextDeadline = std::min(_nextDeadline, (*it)->queuedUntil);
+          ++it;
+        }
+      }
+      _queued.store(_queue.size());
+    }
+    for (Connection* c : overdue) {
+      c->queuedUntil = Clock::time_point::max();
+      add(c->fd, c);
+      answer(c, 503, "SERVER_BUSY",
+             "every worker stayed busy for " + std::to_string(_options.queueTimeout.count()) +
+                 " ms (http.queue_timeout_ms); the request was not run, retry later",
+             retryAfter(), false);
     }
   }
 

@@ -14,6 +14,7 @@ void applyHttpSettings(const Settings& settings, HttpServer::Options& options) {
   options.maxConnections = count("http.max_connections");
   options.maxIdleConnections = count("http.max_idle_connections");
   options.maxQueuedRequests = count("http.max_queued_requests");
+  options.queueTimeout = settings.getDuration("http.queue_timeout_ms");
 }
 
 }  // namespace ampd

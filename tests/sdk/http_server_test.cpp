@@ -251,6 +251,27 @@ TEST(HttpServer, StopAnswersQueuedRequests503AndLetsTheInFlightOneFinish) {
   EXPECT_EQ(stopped.wait_for(10s), std::future_status::ready);
 }
 
+TEST(HttpServer, ARequestQueuedPastTheQueueTimeoutIsAnswered503ServerBusy) {
+  HttpServer::Options options;
+  options.threads = 1;
+  options.queueTimeout = 200ms;
+  TestServer test(options);
+  RawHttpClient running(test.address());
+  running.send(get("/block"));  // the only worker is stuck until release()
+  ASSERT_TRUE(eventually([&] { return test.blocked.load() == 1; }));
+  RawHttpClient queued(test.address());
+  queued.send(get("/queued"));
+  // Answered by the loop while the worker is still stuck (before release()), not run late.
+  const auto busy = queued.rest();
+  EXPECT_EQ(busy.rfind("HTTP/1.1 503", 0), 0u) << busy;
+  EXPECT_NE(busy.find("SERVER_BUSY"), std::string::npos) << busy;
+  EXPECT_NE(busy.find("Retry-After"), std::string::npos) << busy;
+  EXPECT_EQ(test.server().stats().queued, 0u);
+  test.release();
+  const auto finished = running.rest();
+  EXPECT_EQ(finished.rfind("HTTP/1.1 200 OK", 0), 0u) << finished;
+}
+
 TEST(HttpServer, StopAbortsRequestsThatOutliveTheDrainBound) {
   HttpServer::Options options;
   options.drainTimeout = 200ms;

@@ -17,7 +17,9 @@
 //     Options::maxIdleConnections the longest-idle one is closed;
 //   - past Options::maxConnections a new connection gets 503 with Retry-After and is closed;
 //     a complete request that finds every worker busy waits in a queue of at most
-//     Options::maxQueuedRequests, past it 503 with Retry-After;
+//     Options::maxQueuedRequests, past it 503 with Retry-After; one that waits there longer
+//     than Options::queueTimeout (every worker stuck, e.g. in slow queries) gets 503
+//     SERVER_BUSY with Retry-After instead of waiting on;
 //   - pipelined requests are answered in order.
 //
 // stop(): stops accepting, closes idle connections, answers queued (not started) requests and
@@ -76,6 +78,8 @@ class HttpServer {
     std::size_t maxConnections = 4096;
     std::size_t maxIdleConnections = 1024;
     std::size_t maxQueuedRequests = 256;
+    /// How long a complete request may wait for a worker before 503 SERVER_BUSY; 0: unbounded.
+    std::chrono::milliseconds queueTimeout{5000};
     int maxKeepAliveRequests = 0;  ///< requests per connection, 0: unbounded
     int retryAfterSeconds = 1;     ///< Retry-After of the 503 answers
     /// After a keep-alive response, how long the worker that sent it waits for the connection's
