@@ -20,12 +20,12 @@ slow_count = int(os.environ.get("SLOW", "100"))
 sleepers = int(os.environ.get("SLEEPERS", "50"))
 sleep_secs = float(os.environ.get("SLEEP_SECS", "1"))
 
-HEALTH = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
+HEALTH = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
 def post(sql):
     body = sql.encode()
-    return b"POST / HTTP/1.1\r\nHost: bench\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    return b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
 
 
 def rss_kb():
@@ -133,7 +133,7 @@ class Abusers:
             s = socket.create_connection(("127.0.0.1", port), timeout=5)
             s.setblocking(False)
             if slow:
-                s.send(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n")
+                s.send(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             return s
         except OSError:
             return None
