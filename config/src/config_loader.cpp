@@ -126,6 +126,9 @@ LoadedConfig loadConfig(const LoadOptions& options) {
     values.applyText(key, value, Origin::commandLine(key, value));
 
   loaded.plugins = choosePlugins(values);
+  for (const auto& name : options.extraPlugins)
+    if (std::ranges::find(loaded.plugins, name) == loaded.plugins.end())
+      loaded.plugins.push_back(name);
   values.setArray("plugins", loaded.plugins);
   auto map = values.toConfiguration();
   loaded.config = Poco::AutoPtr<Poco::Util::AbstractConfiguration>(map.duplicate());

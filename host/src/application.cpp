@@ -165,6 +165,7 @@ ampd::config::LoadOptions AmpdApplication::loadOptions(
   options.solo = _commandLine.command == Command::Solo || !_commandLine.configFile;
   options.environment = environment;
   options.overrides = _commandLine.overrides;
+  options.extraPlugins = _commandLine.withPlugins;
   return options;
 }
 

@@ -54,6 +54,24 @@ void checkCommandOptions(const CommandLine& line, const std::optional<Command>& 
     throw UsageError("option --json is for \"ampd status\"");
   if (line.yes && subcommand != Command::Reset)
     throw UsageError("option --yes is for \"ampd reset\"");
+  if (!line.withPlugins.empty() && subcommand != Command::Solo)
+    throw UsageError("option --with is for \"ampd solo\"");
+}
+
+/// Appends the comma-separated plugin names of a --with value. Throws UsageError on an empty
+/// name.
+void appendPluginNames(const std::string& value, std::vector<std::string>& names) {
+  std::size_t start = 0;
+  for (;;) {
+    const auto comma = value.find(',', start);
+    const auto name = value.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (name.empty())
+      throw UsageError("option --with expects plugin names (NAME[,NAME...]), got \"" + value +
+                       "\"");
+    names.push_back(name);
+    if (comma == std::string::npos) return;
+    start = comma + 1;
+  }
 }
 
 /// What the parse has seen so far, besides the CommandLine itself.
@@ -92,6 +110,8 @@ void applyOption(const std::vector<std::string>& args, std::size_t& i, CommandLi
     line.ampDir = takeValue();
     if (line.ampDir->empty())
       throw UsageError("option --amp-dir is empty (give it the path of the amp dir)");
+  } else if (name == "--with") {
+    appendPluginNames(takeValue(), line.withPlugins);
   } else if (name == "--log-level") {
     line.logLevel = parseLogLevel(takeValue());
   } else if (name == "--set") {
@@ -170,6 +190,8 @@ std::string usageText() {
   return "usage:\n"
          "  ampd solo [--amp-dir PATH] [--config FILE]    zero-config mode: postgres + admin API + "
          "query API\n"
+         "  ampd solo --with worker                       ... plus more plugins (NAME[,NAME...], "
+         "repeatable)\n"
          "  ampd --config FILE                            run the plugin list in FILE (env "
          "AMP_CONFIG)\n"
          "  ampd migrate [--amp-dir PATH | --config FILE] apply metadata schema migrations and "
@@ -192,6 +214,8 @@ std::string usageText() {
          "  --log-level LEVEL  trace|debug|information|notice|warning|error|fatal (default "
          "information)\n"
          "  --set KEY=VALUE    override a configuration key (repeatable)\n"
+         "  --with NAMES       solo: append plugins to the plugin list (comma-separated, "
+         "repeatable)\n"
          "\n"
          "plugins are searched in plugin_dir (config), then AMPD_PLUGIN_PATH (colon-separated), "
          "then next to the executable.\n"

@@ -36,6 +36,8 @@ struct CommandLine {
   bool json = false;                             ///< --json (status)
   bool yes = false;                              ///< --yes (reset)
   std::vector<std::string> passthrough;          ///< after `--` (psql)
+  /// --with NAME[,NAME...] (solo, repeatable): plugins appended to the plugin list, in order.
+  std::vector<std::string> withPlugins;
 };
 
 /// A usage error: ampd prints what() and the usage text, and exits 2.

@@ -29,6 +29,20 @@ TEST(HostCli, SoloWithOptions) {
   EXPECT_EQ(line.overrides.at("metadata_db.pool_size"), "3");
 }
 
+TEST(HostCli, SoloWithAppendsPluginsRepeatedOrCommaSeparated) {
+  const auto line = parse({"solo", "--with", "worker", "--with=a,b"});
+  EXPECT_EQ(line.command, Command::Solo);
+  EXPECT_EQ(line.withPlugins, (std::vector<std::string>{"worker", "a", "b"}));
+  EXPECT_NE(usageErrorOf({"solo", "--with", "a,,b"}).find("option --with expects plugin names"),
+            std::string::npos);
+  EXPECT_NE(usageErrorOf({"solo", "--with="}).find("option --with expects plugin names"),
+            std::string::npos);
+  EXPECT_NE(usageErrorOf({"solo", "--with"}).find("option --with requires a value"),
+            std::string::npos);
+  EXPECT_NE(usageErrorOf({"migrate", "--with", "worker"}).find("--with is for \"ampd solo\""),
+            std::string::npos);
+}
+
 TEST(HostCli, ConfigWithoutSubcommandRunsIt) {
   const auto line = parse({"--config", "f.toml"});
   EXPECT_EQ(line.command, Command::Run);

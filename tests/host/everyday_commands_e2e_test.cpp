@@ -78,6 +78,29 @@ void writeStaleState(const DaemonAmpDir& dir, pid_t pid, const std::string& url)
 
 // --- ampd status --------------------------------------------------------------------------
 
+TEST(HostSoloWithE2E, WithWorkerRunsTheDefaultPluginsAndTheWorker) {
+  DaemonAmpDir dir;
+  auto ampd = ChildProcess::ampd(inDir(dir, {"solo", "--with", "worker"}));
+  ASSERT_TRUE(ampd.waitForOutput("state written to ", kTimeout)) << ampd.output();
+  EXPECT_TRUE(ampd.waitForOutput("worker ampd-worker registered", kTimeout)) << ampd.output();
+  stop(ampd);
+  const auto out = ampd.output();
+  std::size_t started = 0;
+  for (auto at = out.find("starting plugin "); at != std::string::npos;
+       at = out.find("starting plugin ", at + 1))
+    ++started;
+  EXPECT_EQ(started, 4u) << out;
+  EXPECT_TRUE(contains(out, "starting plugin worker")) << out;
+}
+
+TEST(HostSoloWithE2E, AnUnknownPluginExits2NamingItAndStartsNothing) {
+  DaemonAmpDir dir;
+  const auto [code, out] = ampdCommand(dir, {"solo", "--with", "worker,nosuch"});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, "plugin \"nosuch\" not found")) << out;
+  EXPECT_FALSE(contains(out, "starting plugin")) << out;
+}
+
 TEST(StatusE2E, NotRunningExits3AndSaysHowToStart) {
   DaemonAmpDir dir;
   const auto [code, out] = ampdCommand(dir, {"status"});

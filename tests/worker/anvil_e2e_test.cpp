@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <sstream>
 
 namespace ampd::test {
 namespace {
@@ -169,6 +170,92 @@ TEST(WorkerAnvilE2E, FollowsTheHeadStopsWithinASecondAndResumesWithoutDuplicates
           R"(SELECT (count(DISTINCT block_num) = count(*) AND min(block_num) = 0 AND max(block_num) = 9)::text AS v FROM "_/anvil_rpc".blocks)"),
       "\"true\"");
   EXPECT_EQ(ampd->ampd.stop(SIGTERM), 0);
+}
+
+/// The chain's hashes of blocks 0..head, comma-separated, as the query below prints them.
+std::string chainHashes(AnvilProcess& anvil) {
+  std::string hashes;
+  const auto head = anvil.head();
+  for (std::uint64_t n = 0; n <= head; ++n) {
+    std::ostringstream number;
+    number << "0x" << std::hex << n;
+    if (n > 0) hashes += ",";
+    hashes += anvil.rpc()
+                  .call("eth_getBlockByNumber", "[\"" + number.str() + "\",false]")
+                  .extract<Poco::JSON::Object::Ptr>()
+                  ->getValue<std::string>("hash");
+  }
+  return hashes;
+}
+
+constexpr const char* kStoredHashes =
+    R"(SELECT string_agg('0x' || encode(hash, 'hex'), ',' ORDER BY block_num) AS v FROM "_/anvil_rpc".blocks)";
+
+/// True once the stored blocks' hashes are the chain's (the chain does not change meanwhile).
+::testing::AssertionResult storedMatchesChain(WorkerDaemon& ampd, AnvilProcess& anvil) {
+  const auto expected = "\"" + chainHashes(anvil) + "\"";
+  if (eventually([&] { return ampd.scalar(kStoredHashes, false) == expected; }))
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "stored " << ampd.scalar(kStoredHashes, false) << "\nchain  " << expected << "\n"
+         << ampd.ampd.process().output();
+}
+
+TEST(WorkerAnvilE2E, AReorgIsRolledBackToTheCommonAncestorAndExtractedAgain) {
+  DaemonAmpDir dir("worker");
+  AnvilProcess anvil(dir);
+  anvil.send("0x000000000000000000000000000000000000dEaD", "0x", "0x1");
+  anvil.rpc().call("anvil_mine", "[\"0x8\"]");
+  WorkerDaemon ampd(dir);
+  ampd.registerDataset(anvil.url());
+  const auto job = ampd.deploy("{}");
+  ASSERT_TRUE(storedMatchesChain(ampd, anvil));
+  const auto before = ampd.scalar(kStoredHashes);
+
+  // anvil_reorg replaces the last 3 blocks (the head stays 9), with a transaction in the first.
+  anvil.rpc().call(
+      "anvil_reorg",
+      R"([3,[[{"from":")" + anvil.devAccount() +
+          R"(","to":"0x000000000000000000000000000000000000dEaD","value":"0x7"},0]]])");
+  ASSERT_EQ(anvil.head(), 9u);
+  ASSERT_TRUE(storedMatchesChain(ampd, anvil));
+  EXPECT_NE(ampd.scalar(kStoredHashes), before);
+  EXPECT_EQ(
+      ampd.scalar(
+          R"(SELECT (count(*) = 10 AND count(DISTINCT block_num) = 10)::text AS v FROM "_/anvil_rpc".blocks)"),
+      "\"true\"");
+  EXPECT_EQ(
+      ampd.scalar(
+          R"(SELECT string_agg(block_num || ':' || value, ',' ORDER BY block_num) AS v FROM "_/anvil_rpc".transactions)"),
+      "\"1:1,7:7\"");
+
+  // evm_revert makes the chain shorter; a different transaction is mined on top of it.
+  const auto snapshot = anvil.rpc().call("evm_snapshot", "[]").toString();
+  anvil.rpc().call("anvil_mine", "[\"0x4\"]");
+  ASSERT_TRUE(storedMatchesChain(ampd, anvil));
+  ASSERT_TRUE(anvil.rpc().call("evm_revert", "[\"" + snapshot + "\"]").convert<bool>());
+  anvil.send("0x000000000000000000000000000000000000dEaD", "0x", "0x9");
+  ASSERT_EQ(anvil.head(), 10u);
+  ASSERT_TRUE(storedMatchesChain(ampd, anvil));
+  EXPECT_EQ(
+      ampd.scalar(
+          R"(SELECT (count(*) = 11 AND count(DISTINCT block_num) = 11)::text AS v FROM "_/anvil_rpc".blocks)"),
+      "\"true\"");
+  EXPECT_EQ(
+      ampd.scalar(
+          R"(SELECT string_agg(block_num || ':' || value, ',' ORDER BY block_num) AS v FROM "_/anvil_rpc".transactions)"),
+      "\"1:1,7:7,10:9\"");
+  EXPECT_EQ(
+      ampd.scalar(
+          R"(SELECT (count(*) = (SELECT count(DISTINCT (block_num, log_index)) FROM "_/anvil_rpc".logs))::text AS v FROM "_/anvil_rpc".logs)"),
+      "\"true\"");
+  EXPECT_EQ(ampd.status(job), "\"RUNNING\"");
+  const auto events = ampd.ampd.client().get("/jobs/" + std::to_string(job) + "/events").body;
+  EXPECT_NE(events.find("REORG"), std::string::npos) << events;
+  const auto log = ampd.ampd.process().output();
+  EXPECT_NE(log.find("rolled back 3 blocks to the common ancestor 6"), std::string::npos) << log;
+  EXPECT_NE(log.find("rolled back 4 blocks to the common ancestor 9"), std::string::npos) << log;
+  EXPECT_EQ(ampd.ampd.stop(SIGTERM), 0);
 }
 
 }  // namespace

@@ -63,6 +63,9 @@ struct LoadOptions {
   std::map<std::string, std::string> environment;
   /// Command-line overrides, dotted key -> TOML-syntax value or bare string ("--set key=value").
   std::map<std::string, std::string> overrides;
+  /// Plugins appended to the plugin list ("ampd solo --with NAME"); ones already listed are
+  /// skipped.
+  std::vector<std::string> extraPlugins;
   /// The key tables of the loaded plugins (validated together with the host's keys).
   std::vector<KeyTable> pluginTables;
   /// The key tables of plugins found in the search path but not in the plugin list: their keys

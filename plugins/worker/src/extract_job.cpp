@@ -4,6 +4,7 @@
 #include "evm_rows.h"
 #include "json_rpc_client.h"
 #include "provider_lookup.h"
+#include "reorg.h"
 #include "transaction.h"
 
 #include <ampd_toolkit/pq.h>
@@ -84,6 +85,38 @@ void copyRows(PgConnection& db, const std::string& target, const std::string& ro
   if (!error.empty()) throw PgError("COPY " + target + ": " + error);
 }
 
+/// Where extraction continues: the block after the stored head (or the start block) and the hash
+/// its parent must have (empty: not checked).
+struct Cursor {
+  std::uint64_t next = 0;
+  std::string parentHash;
+};
+
+Cursor resumeCursor(PgConnection& db, const std::string& schema, std::uint64_t startBlock) {
+  const auto head = storedHead(db, schema);
+  Cursor c;
+  c.next = head ? std::max(head->number + 1, startBlock) : startBlock;
+  if (head && head->number + 1 == c.next) c.parentHash = head->hashHex;
+  return c;
+}
+
+/// The chain's block hashes, one JSON-RPC batch; empty for blocks the chain does not have.
+std::vector<std::string> fetchChainHashes(JsonRpcClient& rpc,
+                                          const std::vector<std::uint64_t>& numbers) {
+  std::vector<RpcCall> calls;
+  for (const auto n : numbers)
+    calls.push_back({"eth_getBlockByNumber", "[\"" + hexNumber(n) + "\",false]"});
+  std::vector<std::string> hashes;
+  for (const auto& block : rpc.batch(calls)) {
+    if (block.isEmpty() || block.type() != typeid(Poco::JSON::Object::Ptr)) {
+      hashes.emplace_back();
+      continue;
+    }
+    hashes.push_back(block.extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("hash"));
+  }
+  return hashes;
+}
+
 }  // namespace
 
 std::uint64_t resolveEndBlock(const std::string& spec, std::uint64_t head) {
@@ -156,9 +189,38 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
         jobId, job.ns, job.name, job.manifestHash, w.table(),
         schema + "/" + w.table() + "/job-" + std::to_string(jobId) + "-" + stamp));
 
-  auto head = storedHead(db, schema);
-  std::uint64_t next = head ? std::max(head->number + 1, manifest.startBlock) : manifest.startBlock;
-  std::string parentHash = head && head->number + 1 == next ? head->hashHex : std::string();
+  auto cursor = resumeCursor(db, schema, manifest.startBlock);
+  auto& next = cursor.next;
+  auto& parentHash = cursor.parentHash;
+  std::vector<std::string> tableNames;
+  for (const auto& w : writers) tableNames.push_back(w.table());
+  // A reorganisation seen at block `at`: back to the common ancestor, in one transaction.
+  std::uint64_t reorgs = 0;
+  const auto rewind = [&](std::uint64_t at) {
+    ++reorgs;
+    const ChainHashes chain = [&](const std::vector<std::uint64_t>& numbers) {
+      return withRetry(settings, stop, provider.url,
+                       [&] { return fetchChainHashes(rpc, numbers); });
+    };
+    const auto ancestor =
+        next == 0 ? std::nullopt : findCommonAncestor(db, schema, next - 1, chain);
+    const auto deleted = rollbackAbove(db, schema, tableNames, ancestor);
+    cursor = resumeCursor(db, schema, manifest.startBlock);
+    const auto ancestorJson = ancestor ? std::to_string(*ancestor) : std::string("null");
+    logger.warning("job " + std::to_string(jobId) + ": chain reorganisation at block " +
+                   std::to_string(at) + "; rolled back " + std::to_string(deleted) +
+                   " blocks to the common ancestor " + ancestorJson);
+    report.addEvent(jobId, "REORG",
+                    "{\"at_block\":" + std::to_string(at) + ",\"common_ancestor\":" + ancestorJson +
+                        ",\"blocks_rolled_back\":" + std::to_string(deleted) + "}");
+  };
+  // While idle: is the stored head still the chain's block?
+  const auto headStillOnChain = [&] {
+    if (parentHash.empty()) return true;
+    const auto hashes =
+        withRetry(settings, stop, provider.url, [&] { return fetchChainHashes(rpc, {next - 1}); });
+    return hashes.front() == parentHash;
+  };
   logger.information("job " + std::to_string(jobId) + ": extracting " + schema + " from " +
                      provider.url + " (provider " + provider.name + ") from block " +
                      std::to_string(next) +
@@ -179,6 +241,10 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
       });
       const auto target = endBlock ? std::min(*endBlock, chainHead) : chainHead;
       if (next > target) {
+        if (!headStillOnChain()) {
+          rewind(next - 1);
+          continue;
+        }
         if (waitOrStop(stop, settings.pollInterval)) break;
         continue;
       }
@@ -192,19 +258,19 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
       std::vector<BlockData> data;
       std::vector<RpcCall> receiptCalls;
       std::vector<std::size_t> withTxs;
-      for (std::size_t i = 0; i < blocks.size(); ++i) {
+      std::optional<std::uint64_t> reorgAt;
+      const auto firstParent = parentHash;
+      for (std::size_t i = 0; i < blocks.size() && !reorgAt; ++i) {
         if (blocks[i].isEmpty() || blocks[i].type() != typeid(Poco::JSON::Object::Ptr))
           throw RpcError("provider " + provider.url + " has no block " + std::to_string(next + i) +
                          " (eth_getBlockByNumber answered null)");
         const auto block = blocks[i].extract<Poco::JSON::Object::Ptr>();
         const auto hash = block->getValue<std::string>("hash");
         const auto parent = block->getValue<std::string>("parentHash");
-        if (!parentHash.empty() && parent != parentHash)
-          throw RpcError("chain reorganisation at block " + std::to_string(next + i) +
-                         ": its parent hash " + parent + " is not the stored block's " +
-                         parentHash +
-                         "; reorg handling is not implemented yet: delete the dataset's schema and "
-                         "deploy again");
+        if (!parentHash.empty() && parent != parentHash) {
+          reorgAt = next + i;
+          break;
+        }
         parentHash = hash;
         const auto txs = block->getArray("transactions");
         if (txs && txs->size() > 0) {
@@ -212,6 +278,13 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
           receiptCalls.push_back({"eth_getBlockReceipts", "[\"" + hexNumber(next + i) + "\"]"});
         }
         data.push_back({block, new Poco::JSON::Array});
+      }
+      if (reorgAt) {
+        // The batch is dropped; a change inside it (the stored head still on the chain) is
+        // fetched again.
+        parentHash = firstParent;
+        rewind(*reorgAt);
+        continue;
       }
       const auto receipts =
           withRetry(settings, stop, provider.url, [&] { return rpc.batch(receiptCalls); });
@@ -231,7 +304,9 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
           if (!texts[t].empty())
             copyRows(db, quoteIdent(schema) + "." + quoteIdent(writers[t].table()), texts[t]);
       });
-      const auto range = std::to_string(next) + "-" + std::to_string(last);
+      // After a reorg the same range is written again: its files get the reorg's number.
+      const auto range = std::to_string(next) + "-" + std::to_string(last) +
+                         (reorgs ? "-reorg" + std::to_string(reorgs) : std::string());
       std::string counts;
       for (std::size_t t = 0; t < writers.size(); ++t) {
         report.recordFile(locations[t], writers[t].table() + "-" + range,

@@ -9,8 +9,12 @@
 // manifest's start_block), stops after the deploy's end_block, and without one follows the
 // head, polling every `pollInterval`.
 //
-// Not done yet: reorgs (a block whose parent hash does not match the stored head fails the job
-// with a message saying so), finalized_blocks_only (refused at start).
+// Reorgs (reorg.h): when a fetched block's parent hash is not the stored previous block's, or
+// while idle the stored head is no longer the chain's block, the job walks back to the common
+// ancestor, deletes the rows above it in one transaction, records a REORG job event and extracts
+// again from there.
+//
+// Not done yet: finalized_blocks_only (refused at start).
 //
 // Thread-safety: run() is called by the one thread that owns the job.
 #pragma once

@@ -1,0 +1,63 @@
+#include "reorg.h"
+
+#include "dataset_tables.h"
+#include "transaction.h"
+
+namespace ampd::worker {
+namespace {
+
+struct StoredBlock {
+  std::uint64_t number;
+  std::string hashHex;
+};
+
+/// Up to `limit` stored blocks at or below `from`, highest first.
+std::vector<StoredBlock> storedBlocksDown(PgConnection& db, const std::string& schema,
+                                          std::uint64_t from, std::size_t limit) {
+  const auto r =
+      db.exec("SELECT block_num::text, '0x' || encode(hash, 'hex') FROM " + quoteIdent(schema) +
+                  ".blocks WHERE block_num <= $1::int8 ORDER BY block_num DESC LIMIT " +
+                  std::to_string(limit),
+              {std::to_string(from)});
+  std::vector<StoredBlock> blocks;
+  for (int i = 0; i < r.rows(); ++i) blocks.push_back({std::stoull(r.value(i, 0)), r.value(i, 1)});
+  return blocks;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> findCommonAncestor(PgConnection& db, const std::string& schema,
+                                                std::uint64_t from, const ChainHashes& chain,
+                                                std::size_t chunk) {
+  for (;;) {
+    const auto stored = storedBlocksDown(db, schema, from, chunk);
+    if (stored.empty()) return std::nullopt;
+    std::vector<std::uint64_t> numbers;
+    for (const auto& b : stored) numbers.push_back(b.number);
+    const auto hashes = chain(numbers);
+    for (std::size_t i = 0; i < stored.size(); ++i)
+      if (i < hashes.size() && hashes[i] == stored[i].hashHex) return stored[i].number;
+    if (stored.back().number == 0) return std::nullopt;
+    from = stored.back().number - 1;
+  }
+}
+
+std::uint64_t rollbackAbove(PgConnection& db, const std::string& schema,
+                            const std::vector<std::string>& tables,
+                            std::optional<std::uint64_t> ancestor) {
+  const std::string above = ancestor ? std::to_string(*ancestor) : std::string("-1");
+  std::uint64_t deleted = 0;
+  inTransaction(db, [&] {
+    for (const auto& table : tables) {
+      const auto r =
+          db.exec("WITH d AS (DELETE FROM " + quoteIdent(schema) + "." + quoteIdent(table) +
+                      " WHERE block_num > $1::int8 RETURNING 1) SELECT count(*)::text "
+                      "FROM d",
+                  {above});
+      if (table == "blocks") deleted = std::stoull(r.value(0, 0));
+    }
+  });
+  return deleted;
+}
+
+}  // namespace ampd::worker
