@@ -28,7 +28,7 @@ blocks="${BLOCKS:-2000}"
 batch="${BATCH:-100}"
 [[ -x "$ampd" ]] || { echo "extract.sh: no ampd at $ampd (build it first)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "extract.sh: python3 is not installed" >&2; exit 2; }
-"$root/tests/worker/ensure_node_modules.sh"
+"$root/tests/support/npm_ci_if_needed.sh" "$root/tests/worker"
 anvil="$root/tests/worker/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 py="$root/bench/extract_bench.py"
 
