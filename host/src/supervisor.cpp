@@ -74,6 +74,8 @@ int Supervisor::exitCodeFor(const ShutdownReason& reason) {
   return 1;
 }
 
+// Over 60 lines on purpose: start in order, wait for the first stop reason, stop in reverse and
+// pick the exit code read as one sequence; every step is already a call.
 int Supervisor::run() {
   SignalWatcher watcher([this](int signo) { onSignal(signo); });
 

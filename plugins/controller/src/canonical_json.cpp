@@ -47,6 +47,7 @@ class Canonicalizer {
     _pos += literal.size();
   }
 
+  // JSON's value rule, one case per kind of token (over 60 lines only by its cases).
   void value(int depth) {
     if (depth > kMaxDepth) fail("nesting of at most " + std::to_string(kMaxDepth) + " levels");
     switch (peek()) {
@@ -220,6 +221,7 @@ class Canonicalizer {
   }
 
   /// Reads a string token at _pos (on '"') and returns its canonical form, quotes included.
+  // One loop over a string's characters and escapes; split, its state would be scattered.
   std::string string() {
     ++_pos;  // '"'
     std::string s = "\"";

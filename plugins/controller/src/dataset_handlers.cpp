@@ -66,6 +66,8 @@ Manifest manifestOrInvalid(std::string_view text) {
   }
 }
 
+// Amp's registration, its checks in Amp's order (body, names, version, manifest), then one
+// store call; a little over 60 lines because each check answers its own error code.
 ApiResponse registerDataset(DatasetStore& store, const ApiRequest& request) {
   requireUtf8Body(request.body, "INVALID_PAYLOAD_FORMAT");
   std::string canonical;

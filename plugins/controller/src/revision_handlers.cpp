@@ -167,6 +167,8 @@ ApiResponse listRevisions(RevisionStore& store, const ApiRequest& request) {
 
 }  // namespace
 
+// A route table: one short lambda per route of Amp's revisions API, each handing over to a
+// handler above; long only by the number of routes.
 void addRevisionRoutes(Router& router, RevisionStore& store, DatasetStore& datasets) {
   router.add("GET", "/revisions", [&store](const ApiRequest& request, const PathParams&) {
     return listRevisions(store, request);

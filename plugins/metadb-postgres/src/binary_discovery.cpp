@@ -125,6 +125,8 @@ std::string hint() {
 
 }  // namespace
 
+// Over 60 lines on purpose: the discovery order (bin_path, then PATH and the install root, then
+// pg_config) reads top to bottom, each source a few lines that record what was tried.
 PostgresBinaries findPostgresBinaries(const DiscoveryOptions& options) {
   std::vector<std::string> tried;
   if (options.binPath && !options.binPath->empty()) {
