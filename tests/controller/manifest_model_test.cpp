@@ -187,9 +187,8 @@ TEST(ManifestModel, ADerivedTableKeepsItsNetworkAfterItsSchema) {
   EXPECT_EQ(canonicalManifest(table),
             R"({"kind":"manifest","dependencies":{},"tables":{"t":{"input":{"sql":"SELECT 1"},)"
             R"("schema":{"arrow":{"fields":[]}},"network":"anvil"}},"functions":{}})");
-  const std::string without =
-      R"({"kind":"manifest","tables":{"t":{"input":{"sql":"SELECT 1"},)"
-      R"("schema":{"arrow":{"fields":[]}}}}})";
+  const std::string without = R"({"kind":"manifest","tables":{"t":{"input":{"sql":"SELECT 1"},)"
+                              R"("schema":{"arrow":{"fields":[]}}}}})";
   EXPECT_EQ(canonicalManifest(without).find("network"), std::string::npos);
 }
 

@@ -181,17 +181,23 @@ inline ServiceProperties requireService(
 #define AMPD_SERVICES(...) \
   { __VA_ARGS__ __VA_OPT__(, ) nullptr }
 
-#define AMPD_PLUGIN_DESCRIPTOR_(Class, Name, Version, Keys, KeyCount)                      \
-  namespace {                                                                              \
-  ::ampd::Plugin* ampdPluginCreate_() { return new Class(); }                              \
-  void ampdPluginDestroy_(::ampd::Plugin* p) { delete p; }                                 \
-  const ::ampd::PluginDescriptor ampdPluginDescriptor_{                                    \
-      ::ampd::kAbiVersion, Name, Version, ampdPluginProvides_, ampdPluginRequires_,        \
-      &ampdPluginCreate_,  &ampdPluginDestroy_, Keys, KeyCount};                           \
-  }                                                                                        \
-  extern "C" __attribute__((visibility("default"))) const ::ampd::PluginDescriptor*        \
-  ampd_plugin_descriptor() {                                                               \
-    return &ampdPluginDescriptor_;                                                         \
+#define AMPD_PLUGIN_DESCRIPTOR_(Class, Name, Version, Keys, KeyCount)               \
+  namespace {                                                                       \
+  ::ampd::Plugin* ampdPluginCreate_() { return new Class(); }                       \
+  void ampdPluginDestroy_(::ampd::Plugin* p) { delete p; }                          \
+  const ::ampd::PluginDescriptor ampdPluginDescriptor_{::ampd::kAbiVersion,         \
+                                                       Name,                        \
+                                                       Version,                     \
+                                                       ampdPluginProvides_,         \
+                                                       ampdPluginRequires_,         \
+                                                       &ampdPluginCreate_,          \
+                                                       &ampdPluginDestroy_,         \
+                                                       Keys,                        \
+                                                       KeyCount};                   \
+  }                                                                                 \
+  extern "C" __attribute__((visibility("default"))) const ::ampd::PluginDescriptor* \
+  ampd_plugin_descriptor() {                                                        \
+    return &ampdPluginDescriptor_;                                                  \
   }
 
 // Provides/Requires hold commas once expanded, so they are used here and never forwarded.
@@ -202,9 +208,9 @@ inline ServiceProperties requireService(
   }                                                           \
   AMPD_PLUGIN_DESCRIPTOR_(Class, Name, Version, nullptr, 0)
 
-#define AMPD_PLUGIN_WITH_KEYS(Class, Name, Version, Provides, Requires, Keys)                \
-  namespace {                                                                                \
-  const char* const ampdPluginProvides_[] = Provides;                                        \
-  const char* const ampdPluginRequires_[] = Requires;                                        \
-  }                                                                                          \
+#define AMPD_PLUGIN_WITH_KEYS(Class, Name, Version, Provides, Requires, Keys) \
+  namespace {                                                                 \
+  const char* const ampdPluginProvides_[] = Provides;                         \
+  const char* const ampdPluginRequires_[] = Requires;                         \
+  }                                                                           \
   AMPD_PLUGIN_DESCRIPTOR_(Class, Name, Version, Keys, sizeof(Keys) / sizeof(::ampd::KeySpec))
