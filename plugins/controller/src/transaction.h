@@ -1,37 +1,12 @@
-// inTransaction: runs a function inside BEGIN/COMMIT on one connection, rolling back when it
-// throws. A connection whose ROLLBACK fails is left in a non-idle state, which makes PgPool drop
-// it instead of reusing it.
-//
-// Thread-safety: uses only the connection passed in (one thread at a time, libpq's rule).
+// The controller's transactions: ampd::inTransaction (ampd_toolkit/pq_transaction.h), plus the
+// SQLSTATEs its stores look for.
 #pragma once
 
-#include <ampd_toolkit/pq.h>
-
-#include <utility>
+#include <ampd_toolkit/pq_transaction.h>
 
 namespace ampd::controller {
 
-template <class Function>
-auto inTransaction(PgConnection& connection, Function&& function) {
-  connection.exec("BEGIN");
-  try {
-    if constexpr (std::is_void_v<decltype(function())>) {
-      function();
-      connection.exec("COMMIT");
-    } else {
-      auto result = function();
-      connection.exec("COMMIT");
-      return result;
-    }
-  } catch (...) {
-    try {
-      connection.exec("ROLLBACK");
-    } catch (const PgError&) {
-      // The pool drops a connection that is not idle.
-    }
-    throw;
-  }
-}
+using ampd::inTransaction;
 
 /// SQLSTATE of a foreign-key violation.
 inline constexpr const char* kForeignKeyViolation = "23503";

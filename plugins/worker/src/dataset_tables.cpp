@@ -1,6 +1,6 @@
 #include "dataset_tables.h"
 
-#include "transaction.h"
+#include <ampd_toolkit/pq_transaction.h>
 
 #include <ampd_toolkit/arrow_pg_types.h>
 

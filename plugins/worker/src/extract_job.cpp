@@ -1,11 +1,11 @@
 #include "extract_job.h"
 
+#include <ampd_toolkit/pq_transaction.h>
 #include "dataset_tables.h"
 #include "evm_rows.h"
 #include "json_rpc_client.h"
 #include "provider_lookup.h"
 #include "reorg.h"
-#include "transaction.h"
 
 #include <ampd_toolkit/pq.h>
 #include <ampd_toolkit/retry.h>

@@ -1,7 +1,7 @@
 #include "reorg.h"
 
+#include <ampd_toolkit/pq_transaction.h>
 #include "dataset_tables.h"
-#include "transaction.h"
 
 namespace ampd::worker {
 namespace {
