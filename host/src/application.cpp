@@ -53,7 +53,7 @@ int reportConfigError(Diagnostic diagnostic) {
 }
 
 /// The key tables of the usable plugins in the search path that are not in `loaded` (the first
-/// file of each name, as loading picks it).
+/// file of each name, as loading picks it); with nothing loaded, every usable plugin's.
 std::vector<ampd::config::KeyTable> inactiveKeyTables(const PluginLocator& locator,
                                                       const std::vector<PluginLibrary>& loaded) {
   std::set<std::string> seen;
@@ -236,41 +236,28 @@ SupervisorOptions AmpdApplication::supervisorOptions(const fs::path& ampDir,
   return result;
 }
 
-int AmpdApplication::listConfigKeys() {
+PluginLocator AmpdApplication::configuredLocator() const {
+  // plugin_dir may be configured: read it the way `solo` (or `--config FILE`) would.
   const auto environment = ampd::config::processEnvironment();
   ampd::config::LoadOptions options = loadOptions(environment);
   options.hostKeysOnly = true;
   const std::string configuredDir =
       ampd::config::loadConfig(options).config->getString("plugin_dir", "");
-  const PluginLocator locator(
+  return PluginLocator(
       pluginSearchDirs(configuredDir, lookupEnv(environment, kPluginPathEnv), executableDir()));
+}
 
+int AmpdApplication::listConfigKeys() {
   // The host's table, then each usable plugin found (the first of each name, as loading does).
   std::vector<ampd::config::KeyTable> tables = ampd::config::Schema().tables();
-  std::set<std::string> seen;
-  for (const auto& file : locator.allFiles()) {
-    try {
-      const PluginLibrary library = openPluginLibrary(file);
-      if (seen.insert(library.facts().name).second)
-        tables.push_back({library.facts().name, library.facts().keys});
-    } catch (const PluginLoadError&) {
-      // `ampd plugins` shows why a library is unusable.
-    }
-  }
+  for (auto& table : inactiveKeyTables(configuredLocator(), {})) tables.push_back(std::move(table));
   printKeyTables(std::cout, tables);
   std::cout.flush();
   return 0;
 }
 
 int AmpdApplication::listPlugins() {
-  const auto environment = ampd::config::processEnvironment();
-  // plugin_dir may be configured: read it the way `solo` (or `--config FILE`) would.
-  ampd::config::LoadOptions options = loadOptions(environment);
-  options.hostKeysOnly = true;
-  const std::string configuredDir =
-      ampd::config::loadConfig(options).config->getString("plugin_dir", "");
-  const PluginLocator locator(
-      pluginSearchDirs(configuredDir, lookupEnv(environment, kPluginPathEnv), executableDir()));
+  const PluginLocator locator = configuredLocator();
 
   std::cout << "plugin search path:\n";
   for (const auto& dir : locator.dirs()) std::cout << "  " << dir.string() << "\n";

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "plugin_loader.h"
 #include "supervisor.h"
 
 namespace ampd::host {
@@ -40,6 +41,9 @@ class AmpdApplication : public Poco::Util::ServerApplication {
   /// How the supervisor runs: the run mode, and the state file written once ready (state_file.h).
   SupervisorOptions supervisorOptions(const std::filesystem::path& ampDir,
                                       Poco::Logger& logger) const;
+  /// The plugin search path as configured (plugin_dir read from the layers, AMPD_PLUGIN_PATH,
+  /// next to the executable).
+  PluginLocator configuredLocator() const;
   int listPlugins();
   int listConfigKeys();
   /// Runs the command; maps every error to its exit code.
