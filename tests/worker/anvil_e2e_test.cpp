@@ -1,9 +1,7 @@
 // End-to-end: ampd with the worker plugin extracts Amp's anvil_rpc dataset from a real anvil, and
 // the rows read through the query API match what the chain reports.
-#include "admin_test_support.h"
 #include "anvil_process.h"
-
-#include <ampd_toolkit/retry.h>
+#include "worker_daemon.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/String.h>
@@ -17,65 +15,6 @@ namespace ampd::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A contract whose every call emits LOG1 with the call's first 32 bytes as topic0.
-// Runtime: PUSH1 0 CALLDATALOAD PUSH1 0 PUSH1 0 LOG1 STOP; the init code returns it.
-constexpr const char* kEmitterInitCode = "0x6860003560006000a10060005260096017f3";
-constexpr const char* kTopic = "0x00000000000000000000000000000000000000000000000000000000c0ffee01";
-
-/// True once `condition` holds, polled with backoff until `deadline`.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline = 60s) {
-  return retryWithBackoff(BackoffPolicy{5ms, 2.0, 100ms, deadline}, condition);
-}
-
-struct WorkerDaemon {
-  explicit WorkerDaemon(DaemonAmpDir& dir)
-      : ampd(AdminDaemon::withConfig(
-            dir,
-            dir.writeFile("ampd.toml",
-                          "plugins = [\"metadb-postgres\", \"controller\", \"server\", "
-                          "\"worker\"]\n[worker]\npoll_interval_ms = 20\nbatch_blocks = 7\n"),
-            {{"AMP_CONFIG_JSONL_ADDR", "127.0.0.1:0"}})) {
-    const auto port =
-        ampd.process().waitForOutput(R"(query API listening on 127\.0\.0\.1:(\d+))", kStartTimeout);
-    if (!port) throw std::runtime_error("no query API:\n" + ampd.process().output());
-    query = std::make_unique<HttpClient>(std::stoi(*port));
-    EXPECT_TRUE(eventually([&] { return ampd.client().get("/workers/ampd-worker").status == 200; }))
-        << ampd.process().output();
-  }
-  /// The first column of the first row of `sql`, as JSON text.
-  std::string scalar(const std::string& sql, bool expectSuccess = true) {
-    const auto r = query->post("/", sql);
-    if (expectSuccess) {
-      EXPECT_EQ(r.status, 200) << sql << ": " << r.body;
-    }
-    return r.status == 200 ? jsonField(r.body, "v") : std::string();
-  }
-  std::string status(std::int64_t job) {
-    return jsonField(ampd.client().get("/jobs/" + std::to_string(job)).body, "status");
-  }
-  std::int64_t deploy(const std::string& body) {
-    const auto r = ampd.client().post("/datasets/_/anvil_rpc/versions/1.0.0/deploy", body);
-    EXPECT_EQ(r.status, 202) << r.body;
-    return std::stoll(jsonField(r.body, "job_id"));
-  }
-  void registerDataset(const std::string& anvilUrl) {
-    auto r = ampd.client().post("/providers", R"({"name":"anvil","kind":"evm-rpc",)"
-                                              R"("network":"anvil","url":")" +
-                                                  anvilUrl + "\"}");
-    ASSERT_LT(r.status, 300) << r.body;
-    r = ampd.client().post("/datasets",
-                           R"({"namespace":"_","name":"anvil_rpc","version":"1.0.0","manifest":)" +
-                               readFile(ampReferenceDir() / "manifests" / "anvil_rpc.json") + "}");
-    ASSERT_EQ(r.status, 201) << r.body;
-  }
-  AdminDaemon ampd;
-  std::unique_ptr<HttpClient> query;
-};
-
-std::string unquoted(const std::string& json) {
-  return json.size() >= 2 && json.front() == '"' ? json.substr(1, json.size() - 2) : json;
-}
 
 TEST(WorkerAnvilE2E, ADeployedDatasetMatchesTheChain) {
   DaemonAmpDir dir("worker");
