@@ -35,7 +35,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")  # ampd_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION "database")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "postgresql")
+# libpq5 by name: the plugins load it with dlopen on first use (ampd_toolkit/libpq_loader.h), so
+# dpkg-shlibdeps does not see it.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "postgresql, libpq5")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-client")
 set(CPACK_STRIP_FILES ON)  # the build's debug info stays in the build tree
 include(CPack)

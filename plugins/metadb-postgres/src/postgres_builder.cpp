@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ampd_toolkit/libpq_loader.h>
 #include <ampd_toolkit/pq.h>
 #include <ampd_toolkit/retry.h>
 
@@ -539,6 +540,9 @@ class PostgresBuilder::Startup {
                                   .count()) +
                " us");
     _versionQuery->start();
+    // libpq (and its ~20 libraries) is mapped now, while postgres starts, rather than before the
+    // spawn (ampd_toolkit/libpq_loader.h); the readiness check below is its first use.
+    ampd::loadLibpq();
     checkVersion();  // on a mismatch the postmaster exits by itself; `state` reaps it
     state->version = version().full;
     state->major = version().major;
