@@ -217,6 +217,27 @@ TEST(PostgresBuilder, IdleStopIsFast) {
   EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
 }
 
+TEST(PostgresBuilder, TheReadinessConnectionIsHandedOverOnce) {
+  ampd::test::DaemonAmpDir dir;
+  auto pg = quickBuilder(dir.ampDir() / "metadb").start();
+  auto connection = pg.takeReadinessConnection();
+  ASSERT_NE(connection, nullptr);
+  EXPECT_TRUE(connection->ok());
+  EXPECT_EQ(connection->exec("SELECT current_setting('is_superuser')").value(0, 0), "on");
+  EXPECT_EQ(pg.takeReadinessConnection(), nullptr);
+  connection.reset();
+  EXPECT_TRUE(pg.stop().success());
+}
+
+TEST(PostgresBuilder, AnUntakenReadinessConnectionDoesNotHoldUpASmartStop) {
+  ampd::test::DaemonAmpDir dir;
+  mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
+  auto pg = quickBuilder(dir.ampDir() / "metadb").shutdownGrace(std::chrono::seconds(60)).start();
+  const auto status = pg.stop();  // smart: it would wait 60 s for a client left open
+  EXPECT_TRUE(status.success()) << status.describe();
+  EXPECT_FALSE(log.contains("switching to fast shutdown")) << log.dump();
+}
+
 TEST(PostgresBuilder, DestructorStopsTheServer) {
   ampd::test::DaemonAmpDir dir;
   const auto dataDir = dir.ampDir() / "metadb";

@@ -215,8 +215,10 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
   /// Creates or re-asserts the reader role as the superuser (see reader_role.h).
   void prepareReaderRole() {
     try {
-      ampd::PgConnection superuser(_postgres->url());
-      ampd::metadb_postgres::ensureReaderRole(superuser);
+      // The connection that proved the server ready: a new one would cost another backend start.
+      auto superuser = _postgres->takeReadinessConnection();
+      if (!superuser) superuser = std::make_unique<ampd::PgConnection>(_postgres->url());
+      ampd::metadb_postgres::ensureReaderRole(*superuser);
     } catch (const ampd::PgError& e) {
       throw ampd::PluginError(ampd::Diagnostic{
           std::string("cannot prepare the query API's reader role ") +

@@ -549,8 +549,9 @@ class PostgresBuilder::Startup {
     return state;
   }
 
-  /// Step 7. Readiness: a real connection attempt on the socket, with backoff, under the
-  /// deadline; a server that exits meanwhile fails the start at once.
+  /// Step 7. Readiness: a real connection on the socket, with backoff, under the deadline; a
+  /// server that exits meanwhile fails the start at once. The connection is kept for the owner
+  /// (RunningPostgres::takeReadinessConnection()).
   void awaitReady(RunningPostgres::State& state) {
     auto& child = *state.child;
     const auto& url = state.url;
@@ -563,8 +564,8 @@ class PostgresBuilder::Startup {
           if (child.exitStatus()) return false;  // reported below
           // Like pg_ctl, first wait for the postmaster to declare itself ready in its PID file:
           // a connection attempt before that makes the server log "FATAL: the database system
-          // is starting up". Then the real check: a libpq ping on the socket.
-          return postmasterSaysReady(_b._dataDir) && ampd::pingUrl(url);
+          // is starting up". Then the real check: a connection on the socket.
+          return postmasterSaysReady(_b._dataDir) && connectForReadiness(state);
         },
         child.exitToken());
     {
@@ -580,6 +581,19 @@ class PostgresBuilder::Startup {
     throw ServerStartError("postgres did not accept connections on " + url + " within " +
                            std::to_string(_b._startTimeout.count()) +
                            " ms; it is being stopped. Last lines:" + joinLines(child.lastLines()));
+  }
+
+  /// A connection as the owner on the socket, kept in `state`; false when refused (still
+  /// starting, or not yet listening).
+  static bool connectForReadiness(RunningPostgres::State& state) {
+    try {
+      auto connection = std::make_unique<ampd::PgConnection>(state.url);
+      std::lock_guard guard(state.mutex);
+      state.readinessConnection = std::move(connection);
+      return true;
+    } catch (const ampd::PgError&) {
+      return false;
+    }
   }
 
   const PostgresBuilder& _b;

@@ -35,6 +35,10 @@ ExitStatus RunningPostgres::State::stop(ShutdownMode mode) {
     stopRequested = true;
   }
   templateBuilder.reset();  // a background initdb is killed, not waited for
+  {
+    std::lock_guard guard(mutex);
+    readinessConnection.reset();  // ours is closed before postgres is asked to shut down
+  }
   if (mode == ShutdownMode::Fast) {
     shutDownFast();
   } else if (child->signal(SIGTERM) && !child->waitFor(shutdownGrace)) {
@@ -95,6 +99,10 @@ std::optional<ExitStatus> RunningPostgres::waitFor(std::chrono::milliseconds tim
 }
 std::vector<std::string> RunningPostgres::lastLogLines() const {
   return _state->child->lastLines();
+}
+std::unique_ptr<ampd::PgConnection> RunningPostgres::takeReadinessConnection() {
+  std::lock_guard guard(_state->mutex);
+  return std::move(_state->readinessConnection);
 }
 
 }  // namespace managed_postgres

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <Poco/Logger.h>
+#include <ampd_toolkit/pq.h>
 
 #include <memory>
 #include <mutex>
@@ -41,6 +42,8 @@ struct RunningPostgres::State {
   SocketDir socketDir;
   std::filesystem::path socketPath;  ///< socketDir.path(), kept after the dir is released
   std::unique_ptr<detail::ChildProcess> child;
+  /// The connection that proved readiness, until takeReadinessConnection() (guarded by `mutex`).
+  std::unique_ptr<ampd::PgConnection> readinessConnection;
   /// The template being made in the background after a first start (initdb), if any; stop()
   /// interrupts and joins it before postgres is asked to shut down.
   std::unique_ptr<detail::TemplateBuilder> templateBuilder;  ///< last: destroyed first

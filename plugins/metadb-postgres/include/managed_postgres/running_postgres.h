@@ -22,6 +22,10 @@
 
 #include <managed_postgres/exit_status.h>
 
+namespace ampd {
+class PgConnection;
+}
+
 namespace managed_postgres {
 
 /// How stop() begins: a smart shutdown waits for clients to disconnect (for up to the grace
@@ -72,6 +76,11 @@ class RunningPostgres {
 
   /// The last lines the server wrote (up to 20), oldest first.
   std::vector<std::string> lastLogLines() const;
+
+  /// The connection (as the cluster's owner, on url()) that proved the server ready, for the
+  /// owner's first statements: each new connection costs a backend start, the first ones after a
+  /// start several milliseconds. Null once taken (the first call takes it).
+  std::unique_ptr<ampd::PgConnection> takeReadinessConnection();
 
   struct State;
 
