@@ -88,6 +88,20 @@ std::string listOrDash(const std::vector<std::string>& items) {
   return text;
 }
 
+/// loadConfig() with the listed plugins' tables; only when that refuses the configuration, again
+/// with the key tables of the other plugins found (a key of a plugin not in the list is accepted
+/// and checked). Lazily, because each of those tables costs a dlopen before postgres can start.
+ampd::config::LoadedConfig loadWithInactiveTablesIfNeeded(
+    ampd::config::LoadOptions& options, const PluginLocator& locator,
+    const std::vector<PluginLibrary>& loaded) {
+  try {
+    return ampd::config::loadConfig(options);
+  } catch (const ampd::config::ConfigError&) {
+    options.inactiveTables = inactiveKeyTables(locator, loaded);
+    return ampd::config::loadConfig(options);  // the same error when no other plugin declares it
+  }
+}
+
 /// Names of the plugins in the search path that provide `service` (for error hints).
 std::vector<std::string> knownProviders(const PluginLocator& locator, const std::string& service) {
   std::vector<std::string> names;
@@ -195,8 +209,8 @@ int AmpdApplication::runPlugins() {
 
   options.hostKeysOnly = false;
   options.pluginTables = keyTablesOf(libraries);
-  options.inactiveTables = inactiveKeyTables(locator, libraries);
-  const ampd::config::LoadedConfig loaded = ampd::config::loadConfig(options);
+  const ampd::config::LoadedConfig loaded =
+      loadWithInactiveTablesIfNeeded(options, locator, libraries);
   const ampd::config::TypedSettings settings(loaded.config, loaded.schema);
   _pluginsLoaded = true;
   std::vector<PluginFacts> facts;
