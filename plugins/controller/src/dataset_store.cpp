@@ -1,8 +1,13 @@
 #include "dataset_store.h"
 
+#include "job_store.h"
 #include "json_writer.h"
 #include "names.h"
 #include "transaction.h"
+
+#include <ampd_toolkit/dataset_views.h>
+
+#include <Poco/Logger.h>
 
 #include <algorithm>
 #include <array>
@@ -174,6 +179,7 @@ DatasetStore::RegisterResult DatasetStore::registerDataset(
         c.exec("UPDATE datasets SET latest_version = $3 WHERE namespace = $1 AND name = $2",
                {ns, name, *version});
     }
+    refreshViews(c, ns, name);  // "latest", "dev" or a version tag may now show other storage
     return facts;
   });
 }
@@ -245,16 +251,28 @@ std::optional<std::string> DatasetStore::resolveContent(const std::string& ns,
   return r.value(0, 0);
 }
 
-void DatasetStore::deleteDataset(const std::string& ns, const std::string& name) {
+toolkit::DroppedData DatasetStore::deleteDataset(const std::string& ns, const std::string& name) {
   auto lease = _pool.acquire();
   auto& c = *lease;
+  // A stopping job may still fail on a dropped table; it never re-creates storage (the worker
+  // checks the dataset still links its manifest, under the same lock).
+  requestDatasetJobsStop(c, ns, name);
+  toolkit::DroppedData dropped;
   const auto linked = inTransaction(c, [&] {
+    // Lock order as in registration: the datasets row, then the dataset's advisory lock.
+    c.exec("SELECT 1 FROM datasets WHERE namespace = $1 AND name = $2 FOR UPDATE", {ns, name});
+    toolkit::lockDataset(c, ns, name);
+    dropped = toolkit::dropDatasetData(c, ns, name, _readerRole);
     auto hashes =
         c.exec("SELECT manifest_hash FROM dataset_manifests WHERE namespace = $1 AND name = $2",
                {ns, name});
     c.exec("DELETE FROM datasets WHERE namespace = $1 AND name = $2", {ns, name});
     return hashes;
   });
+  if (!dropped.empty())
+    Poco::Logger::get("controller")
+        .information("dataset " + ns + "/" + name +
+                     " deleted with its data: " + dropped.describe());
   // Manifests no other dataset links to are removed too; one a concurrent registration has
   // just linked again stays (the foreign key refuses its deletion).
   for (int i = 0; i < linked.rows(); ++i) {
@@ -267,6 +285,7 @@ void DatasetStore::deleteDataset(const std::string& ns, const std::string& name)
       if (e.sqlState() != kForeignKeyViolation) throw;
     }
   }
+  return dropped;
 }
 
 DatasetStore::DeleteVersionResult DatasetStore::deleteVersion(const std::string& ns,
@@ -292,8 +311,15 @@ DatasetStore::DeleteVersionResult DatasetStore::deleteVersion(const std::string&
     }
     c.exec("DELETE FROM tags WHERE namespace = $1 AND name = $2 AND version = $3",
            {ns, name, version});
+    refreshViews(c, ns, name);  // drops "<ns>/<name>@<version>"
     return DeleteVersionResult::Deleted;
   });
+}
+
+void DatasetStore::refreshViews(PgConnection& c, const std::string& ns, const std::string& name) {
+  const auto refresh = toolkit::refreshDatasetViewsInTransaction(c, ns, name, _readerRole);
+  auto& logger = Poco::Logger::get("controller");
+  for (const auto& note : refresh.notes) logger.notice("dataset " + ns + "/" + name + ": " + note);
 }
 
 }  // namespace ampd::controller
