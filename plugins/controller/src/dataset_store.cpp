@@ -6,6 +6,7 @@
 #include "transaction.h"
 
 #include <ampd_toolkit/dataset_views.h>
+#include <ampd_toolkit/retry.h>
 
 #include <Poco/Logger.h>
 
@@ -127,6 +128,31 @@ void storeAndLockManifest(PgConnection& c, const Manifest& m) {
       return;
   }
   throw PgError("manifest " + m.hash + " was deleted concurrently while being registered");
+}
+
+/// How long DELETE /datasets/{ns}/{name} waits for the dataset's jobs to stop.
+constexpr std::chrono::milliseconds kDeleteStopWait{2000};
+
+std::string idList(const std::vector<std::int64_t>& ids) {
+  std::string text;
+  for (const auto id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
+  return text;
+}
+
+/// True once none of `jobs` is STOP_REQUESTED any more (polled until `deadline`).
+bool waitUntilStopped(PgConnection& c, const std::vector<std::int64_t>& jobs,
+                      std::chrono::milliseconds deadline) {
+  const auto ids = "{" + idList(jobs) + "}";
+  return retryWithBackoff(
+      BackoffPolicy{std::chrono::milliseconds(10), 2.0, std::chrono::milliseconds(200), deadline},
+      [&] {
+        return c.exec(
+                    "SELECT NOT EXISTS (SELECT 1 FROM jobs_status WHERE "
+                    "job_id = ANY($1::bigint[]) AND status = "
+                    "'STOP_REQUESTED')",
+                    {ids})
+                   .value(0, 0) == "t";
+      });
 }
 
 }  // namespace
@@ -254,9 +280,14 @@ std::optional<std::string> DatasetStore::resolveContent(const std::string& ns,
 toolkit::DroppedData DatasetStore::deleteDataset(const std::string& ns, const std::string& name) {
   auto lease = _pool.acquire();
   auto& c = *lease;
-  // A stopping job may still fail on a dropped table; it never re-creates storage (the worker
-  // checks the dataset still links its manifest, under the same lock).
-  requestDatasetJobsStop(c, ns, name);
+  // Jobs get a moment to finish their batch and end STOPPED; one still writing then fails on a
+  // dropped table, and never re-creates storage (the worker checks, under the dataset's lock,
+  // that the dataset still links its manifest).
+  const auto stopping = requestDatasetJobsStop(c, ns, name);
+  if (!stopping.empty() && !waitUntilStopped(c, stopping, kDeleteStopWait))
+    Poco::Logger::get("controller")
+        .notice("dataset " + ns + "/" + name + ": dropping its data while job(s) " +
+                idList(stopping) + " still stop");
   toolkit::DroppedData dropped;
   const auto linked = inTransaction(c, [&] {
     // Lock order as in registration: the datasets row, then the dataset's advisory lock.
