@@ -12,10 +12,11 @@ namespace ampd::controller {
 namespace {
 
 TEST(ReaderGrants, MetadataTablesAreEveryTableTheMigrationsCreate) {
-  EXPECT_EQ(metadataTables(), (std::vector<std::string>{
-                                  "manifests", "datasets", "dataset_manifests", "tags", "workers",
-                                  "jobs", "jobs_status", "job_events", "physical_table_revisions",
-                                  "physical_tables", "file_metadata", "ampd_schema_migrations"}));
+  EXPECT_EQ(metadataTables(),
+            (std::vector<std::string>{
+                "manifests", "datasets", "dataset_manifests", "tags", "workers", "jobs",
+                "jobs_status", "job_events", "physical_table_revisions", "physical_tables",
+                "file_metadata", "ampd_dataset_storage", "ampd_schema_migrations"}));
 }
 
 TEST(ReaderGrants, ATableInALaterMigrationWouldBeCoveredWithoutAnEdit) {

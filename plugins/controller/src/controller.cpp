@@ -72,7 +72,7 @@ void Controller::serve() {
   options.guard = _settings.guard;
 
   _pool = std::make_unique<PgPool>(_databaseUrl, _settings.pool);
-  _datasets = std::make_unique<DatasetStore>(*_pool);
+  _datasets = std::make_unique<DatasetStore>(*_pool, _readerRole);
   _manifests = std::make_unique<ManifestStore>(*_pool);
   _providers = std::make_unique<ProviderStore>(_settings.providersDir, _logger);
   addHealthRoutes(_router, *_pool);

@@ -219,8 +219,12 @@ ApiResponse getRevisionManifest(DatasetStore& store, const PathParams& params) {
 
 ApiResponse deleteDataset(DatasetStore& store, const PathParams& params) {
   const auto [ns, name] = datasetPath(params);
-  withDatabase("UNLINK_DATASET_MANIFESTS_ERROR", [&] { store.deleteDataset(ns, name); });
-  return ApiResponse::noContent();
+  const auto dropped =
+      withDatabase("UNLINK_DATASET_MANIFESTS_ERROR", [&] { return store.deleteDataset(ns, name); });
+  // Amp answers 204 without a body; what was dropped goes in a header.
+  auto response = ApiResponse::noContent();
+  if (!dropped.empty()) response.headers[kDroppedDataHeader] = dropped.describe();
+  return response;
 }
 
 ApiResponse deleteVersion(DatasetStore& store, const PathParams& params) {

@@ -1,8 +1,14 @@
 #include "dataset_store.h"
 
+#include "job_store.h"
 #include "json_writer.h"
 #include "names.h"
 #include "transaction.h"
+
+#include <ampd_toolkit/dataset_views.h>
+#include <ampd_toolkit/retry.h>
+
+#include <Poco/Logger.h>
 
 #include <algorithm>
 #include <array>
@@ -124,6 +130,31 @@ void storeAndLockManifest(PgConnection& c, const Manifest& m) {
   throw PgError("manifest " + m.hash + " was deleted concurrently while being registered");
 }
 
+/// How long DELETE /datasets/{ns}/{name} waits for the dataset's jobs to stop.
+constexpr std::chrono::milliseconds kDeleteStopWait{2000};
+
+std::string idList(const std::vector<std::int64_t>& ids) {
+  std::string text;
+  for (const auto id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
+  return text;
+}
+
+/// True once none of `jobs` is STOP_REQUESTED any more (polled until `deadline`).
+bool waitUntilStopped(PgConnection& c, const std::vector<std::int64_t>& jobs,
+                      std::chrono::milliseconds deadline) {
+  const auto ids = "{" + idList(jobs) + "}";
+  return retryWithBackoff(
+      BackoffPolicy{std::chrono::milliseconds(10), 2.0, std::chrono::milliseconds(200), deadline},
+      [&] {
+        return c.exec(
+                    "SELECT NOT EXISTS (SELECT 1 FROM jobs_status WHERE "
+                    "job_id = ANY($1::bigint[]) AND status = "
+                    "'STOP_REQUESTED')",
+                    {ids})
+                   .value(0, 0) == "t";
+      });
+}
+
 }  // namespace
 
 std::optional<Revision> Revision::parse(const std::string& text) {
@@ -174,6 +205,7 @@ DatasetStore::RegisterResult DatasetStore::registerDataset(
         c.exec("UPDATE datasets SET latest_version = $3 WHERE namespace = $1 AND name = $2",
                {ns, name, *version});
     }
+    refreshViews(c, ns, name);  // "latest", "dev" or a version tag may now show other storage
     return facts;
   });
 }
@@ -245,16 +277,33 @@ std::optional<std::string> DatasetStore::resolveContent(const std::string& ns,
   return r.value(0, 0);
 }
 
-void DatasetStore::deleteDataset(const std::string& ns, const std::string& name) {
+toolkit::DroppedData DatasetStore::deleteDataset(const std::string& ns, const std::string& name) {
   auto lease = _pool.acquire();
   auto& c = *lease;
+  // Jobs get a moment to finish their batch and end STOPPED; one still writing then fails on a
+  // dropped table, and never re-creates storage (the worker checks, under the dataset's lock,
+  // that the dataset still links its manifest).
+  const auto stopping = requestDatasetJobsStop(c, ns, name);
+  if (!stopping.empty() && !waitUntilStopped(c, stopping, kDeleteStopWait))
+    Poco::Logger::get("controller")
+        .notice("dataset " + ns + "/" + name + ": dropping its data while job(s) " +
+                idList(stopping) + " still stop");
+  toolkit::DroppedData dropped;
   const auto linked = inTransaction(c, [&] {
+    // Lock order as in registration: the datasets row, then the dataset's advisory lock.
+    c.exec("SELECT 1 FROM datasets WHERE namespace = $1 AND name = $2 FOR UPDATE", {ns, name});
+    toolkit::lockDataset(c, ns, name);
+    dropped = toolkit::dropDatasetData(c, ns, name, _readerRole);
     auto hashes =
         c.exec("SELECT manifest_hash FROM dataset_manifests WHERE namespace = $1 AND name = $2",
                {ns, name});
     c.exec("DELETE FROM datasets WHERE namespace = $1 AND name = $2", {ns, name});
     return hashes;
   });
+  if (!dropped.empty())
+    Poco::Logger::get("controller")
+        .information("dataset " + ns + "/" + name +
+                     " deleted with its data: " + dropped.describe());
   // Manifests no other dataset links to are removed too; one a concurrent registration has
   // just linked again stays (the foreign key refuses its deletion).
   for (int i = 0; i < linked.rows(); ++i) {
@@ -267,6 +316,7 @@ void DatasetStore::deleteDataset(const std::string& ns, const std::string& name)
       if (e.sqlState() != kForeignKeyViolation) throw;
     }
   }
+  return dropped;
 }
 
 DatasetStore::DeleteVersionResult DatasetStore::deleteVersion(const std::string& ns,
@@ -292,8 +342,15 @@ DatasetStore::DeleteVersionResult DatasetStore::deleteVersion(const std::string&
     }
     c.exec("DELETE FROM tags WHERE namespace = $1 AND name = $2 AND version = $3",
            {ns, name, version});
+    refreshViews(c, ns, name);  // drops "<ns>/<name>@<version>"
     return DeleteVersionResult::Deleted;
   });
+}
+
+void DatasetStore::refreshViews(PgConnection& c, const std::string& ns, const std::string& name) {
+  const auto refresh = toolkit::refreshDatasetViewsInTransaction(c, ns, name, _readerRole);
+  auto& logger = Poco::Logger::get("controller");
+  for (const auto& note : refresh.notes) logger.notice("dataset " + ns + "/" + name + ": " + note);
 }
 
 }  // namespace ampd::controller

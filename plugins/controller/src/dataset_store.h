@@ -5,12 +5,18 @@
 // "latest" (the highest version) are columns of `datasets`, maintained by register() and
 // checked by deleteVersion().
 //
+// Extracted data: every change of tags (register, deleteVersion) refreshes the dataset's views in
+// the same transaction (ampd_toolkit/dataset_views.h), and deleteDataset() drops the dataset's
+// views and storage with its metadata. `readerRole` is the query API's role, granted SELECT on
+// the views (empty: none).
+//
 // Thread-safety: thread-safe; each call leases its own connection from the pool and runs its
 // statements in one transaction where it changes more than one row.
 #pragma once
 
 #include "manifest.h"
 
+#include <ampd_toolkit/dataset_storage.h>
 #include <ampd_toolkit/pq_pool.h>
 
 #include <cstdint>
@@ -61,7 +67,8 @@ struct Revision {
 
 class DatasetStore {
  public:
-  explicit DatasetStore(PgPool& pool) : _pool(pool) {}
+  explicit DatasetStore(PgPool& pool, std::string readerRole = {})
+      : _pool(pool), _readerRole(std::move(readerRole)) {}
 
   /// Outcome of register(): the facts, or that the given hash is not stored.
   struct ManifestNotFound {};
@@ -89,9 +96,10 @@ class DatasetStore {
   std::optional<std::string> resolveContent(const std::string& ns, const std::string& name,
                                             const Revision& revision);
 
-  /// Deletes the dataset, its links and tags, and the manifests no other dataset uses.
-  /// Idempotent.
-  void deleteDataset(const std::string& ns, const std::string& name);
+  /// Asks the dataset's SCHEDULED and RUNNING jobs to stop, then in one transaction drops its
+  /// extracted data (views, storage schemas, catalog rows) and deletes the dataset, its links and
+  /// tags; then the manifests no other dataset uses. Idempotent. Returns what data was dropped.
+  toolkit::DroppedData deleteDataset(const std::string& ns, const std::string& name);
 
   enum class DeleteVersionResult { Deleted, NotFound, IsLatest };
   /// Deletes a version tag unless it resolves to the same manifest as "latest".
@@ -99,7 +107,11 @@ class DatasetStore {
                                     const std::string& version);
 
  private:
+  /// Refreshes the dataset's views inside the caller's transaction and logs what was skipped.
+  void refreshViews(PgConnection& c, const std::string& ns, const std::string& name);
+
   PgPool& _pool;
+  std::string _readerRole;
 };
 
 }  // namespace ampd::controller

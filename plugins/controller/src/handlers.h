@@ -19,6 +19,10 @@ namespace ampd::controller {
 /// {"status":"unhealthy","error_code":...,"error_message":...} with Retry-After.
 void addHealthRoutes(Router& router, PgPool& pool,
                      std::chrono::milliseconds deadline = kHealthCheckDeadline);
+/// The header of DELETE /datasets/{namespace}/{name}'s 204 naming the extracted data dropped
+/// (absent when there was none).
+inline constexpr const char* kDroppedDataHeader = "Ampd-Dropped-Data";
+
 /// POST/GET /datasets, DELETE /datasets/{namespace}/{name}, versions and manifest by revision.
 void addDatasetRoutes(Router& router, DatasetStore& store);
 /// GET/POST/DELETE /manifests, GET/DELETE /manifests/{hash}, GET /manifests/{hash}/datasets.

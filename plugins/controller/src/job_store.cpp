@@ -159,9 +159,8 @@ std::vector<JobRow> JobStore::listByDataset(const std::string& ns, const std::st
       {ns, name, manifestHash}));
 }
 
-JobStore::StopResult JobStore::stop(std::int64_t id) {
-  auto lease = _pool.acquire();
-  auto& c = *lease;
+JobStore::StopResult requestJobStop(PgConnection& c, std::int64_t id) {
+  using StopResult = JobStore::StopResult;
   return inTransaction(c, [&] {
     const auto job = std::to_string(id);
     const auto s =
@@ -176,6 +175,27 @@ JobStore::StopResult JobStore::stop(std::int64_t id) {
     c.exec("SELECT pg_notify('job_actions', $1)", {notification(s.value(0, 1), id, "STOP")});
     return StopResult::Requested;
   });
+}
+
+std::vector<std::int64_t> requestDatasetJobsStop(PgConnection& c, const std::string& ns,
+                                                 const std::string& name) {
+  const auto r = c.exec(
+      "SELECT s.job_id FROM jobs_status s WHERE s.status IN ('SCHEDULED', 'RUNNING') AND EXISTS "
+      "(SELECT 1 FROM job_events e WHERE e.job_id = s.job_id AND e.event_type = 'SCHEDULED' AND "
+      "e.detail->'Dump'->>'dataset_namespace' = $1 AND e.detail->'Dump'->>'dataset_name' = $2) "
+      "ORDER BY s.job_id",
+      {ns, name});
+  std::vector<std::int64_t> stopped;
+  for (int i = 0; i < r.rows(); ++i) {
+    const auto id = std::stoll(r.value(i, 0));
+    if (requestJobStop(c, id) == JobStore::StopResult::Requested) stopped.push_back(id);
+  }
+  return stopped;
+}
+
+JobStore::StopResult JobStore::stop(std::int64_t id) {
+  auto lease = _pool.acquire();
+  return requestJobStop(*lease, id);
 }
 
 JobStore::DeleteResult JobStore::remove(std::int64_t id) {

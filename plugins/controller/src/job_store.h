@@ -103,4 +103,12 @@ class JobStore {
   PgPool& _pool;
 };
 
+/// JobStore::stop() on the caller's connection (its own transaction): a SCHEDULED or RUNNING job
+/// becomes STOP_REQUESTED and its worker is told.
+JobStore::StopResult requestJobStop(PgConnection& connection, std::int64_t id);
+
+/// Asks every SCHEDULED or RUNNING job of dataset ns/name (any manifest) to stop; their ids.
+std::vector<std::int64_t> requestDatasetJobsStop(PgConnection& connection, const std::string& ns,
+                                                 const std::string& name);
+
 }  // namespace ampd::controller

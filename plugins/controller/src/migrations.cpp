@@ -140,6 +140,21 @@ CREATE TABLE file_metadata (
     UNIQUE (location_id, file_name)
 );
 )sql"},
+    {4, "create_dataset_storage_catalog", R"sql(
+-- Where the worker stores the rows of a dataset extracted for a manifest: one schema per
+-- (dataset, manifest), named ampd_data_<32 hex> (ampd_toolkit/dataset_storage.h). The query
+-- API reads them through the views "<ns>/<name>" and "<ns>/<name>@<version>". No foreign key to
+-- the dataset: its deletion drops the schemas first, then these rows, explicitly.
+CREATE TABLE ampd_dataset_storage (
+    namespace     text        NOT NULL,
+    name          text        NOT NULL,
+    manifest_hash text        NOT NULL CHECK (manifest_hash ~ '^[0-9a-f]{64}$'),
+    schema_name   text        NOT NULL UNIQUE CHECK (schema_name ~ '^ampd_data_[0-9a-f]{32}$'),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (namespace, name, manifest_hash)
+);
+COMMENT ON TABLE ampd_dataset_storage IS 'the storage schema of each extracted (dataset, manifest)';
+)sql"},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

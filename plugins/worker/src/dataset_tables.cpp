@@ -3,6 +3,8 @@
 #include <ampd_toolkit/pq_transaction.h>
 
 #include <ampd_toolkit/arrow_pg_types.h>
+#include <ampd_toolkit/dataset_storage.h>
+#include <ampd_toolkit/dataset_views.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -55,62 +57,58 @@ RawDatasetManifest parseRawManifest(const std::string& manifestJson) {
 }
 
 std::string datasetSchema(const std::string& ns, const std::string& name) {
-  return ns + "/" + name;
+  return toolkit::datasetDisplayName(ns, name);
 }
 
-std::string quoteIdent(const std::string& name) {
-  std::string quoted = "\"";
-  for (const char c : name) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
+std::string quoteIdent(const std::string& name) { return toolkit::quoteIdentifier(name); }
 
-void ensureDatasetTables(PgConnection& db, const std::string& schema,
-                         const std::string& manifestHash, const RawDatasetManifest& manifest,
-                         const std::string& readerRole) {
+namespace {
+
+/// CREATE TABLE IF NOT EXISTS for each of the manifest's tables, with the block_num indexes.
+void createTables(PgConnection& db, const std::string& schema, const RawDatasetManifest& manifest) {
   const auto s = quoteIdent(schema);
-  inTransaction(db, [&] {
-    // Two jobs of one dataset must not both create it.
-    db.exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))", {schema});
-    const auto existing =
-        db.exec("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = $1",
-                {schema});
-    const std::string tag = "ampd dataset manifest " + manifestHash;
-    if (existing.rows() == 1) {
-      const auto comment = existing.isNull(0, 0) ? std::string() : existing.value(0, 0);
-      if (comment != tag)
-        throw ManifestError("schema " + s + " holds the tables of another manifest (" +
-                            (comment.empty() ? "no ampd comment" : comment) +
-                            "); versioned tables are not supported yet: delete the dataset's "
-                            "schema (DROP SCHEMA " +
-                            s + " CASCADE) to extract this manifest");
-    } else {
-      db.exec("CREATE SCHEMA " + s);
-      db.exec("COMMENT ON SCHEMA " + s + " IS '" + tag + "'");
+  for (const auto& table : manifest.tables) {
+    std::string sql = "CREATE TABLE IF NOT EXISTS " + s + "." + quoteIdent(table.name) + " (";
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+      const auto& c = table.columns[i];
+      sql += (i ? ", " : "") + quoteIdent(c.name) + " " + c.postgresType +
+             (c.nullable ? "" : " NOT NULL");
     }
-    for (const auto& table : manifest.tables) {
-      std::string sql = "CREATE TABLE IF NOT EXISTS " + s + "." + quoteIdent(table.name) + " (";
-      for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        const auto& c = table.columns[i];
-        sql += (i ? ", " : "") + quoteIdent(c.name) + " " + c.postgresType +
-               (c.nullable ? "" : " NOT NULL");
-      }
-      db.exec(sql + ")");
-      const bool hasBlockNum =
-          std::any_of(table.columns.begin(), table.columns.end(),
-                      [](const ColumnSpec& c) { return c.name == "block_num"; });
-      if (!hasBlockNum) continue;
-      db.exec("CREATE " + std::string(table.name == "blocks" ? "UNIQUE " : "") +
-              "INDEX IF NOT EXISTS " + quoteIdent(table.name + "_block_num") + " ON " + s + "." +
-              quoteIdent(table.name) + " (block_num)");
-    }
-    if (!readerRole.empty() &&
-        db.exec("SELECT 1 FROM pg_roles WHERE rolname = $1", {readerRole}).rows() == 1) {
-      db.exec("GRANT USAGE ON SCHEMA " + s + " TO " + quoteIdent(readerRole));
-      db.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO " + quoteIdent(readerRole));
-    }
+    db.exec(sql + ")");
+    const bool hasBlockNum = std::any_of(table.columns.begin(), table.columns.end(),
+                                         [](const ColumnSpec& c) { return c.name == "block_num"; });
+    if (!hasBlockNum) continue;
+    db.exec("CREATE " + std::string(table.name == "blocks" ? "UNIQUE " : "") +
+            "INDEX IF NOT EXISTS " + quoteIdent(table.name + "_block_num") + " ON " + s + "." +
+            quoteIdent(table.name) + " (block_num)");
+  }
+}
+
+}  // namespace
+
+DatasetStorage ensureDatasetStorage(PgConnection& db, const std::string& ns,
+                                    const std::string& name, const std::string& manifestHash,
+                                    const RawDatasetManifest& manifest,
+                                    const std::string& readerRole) {
+  return inTransaction(db, [&] {
+    // Two jobs of one dataset, or a job and the dataset's deletion, must not interleave here.
+    toolkit::lockDataset(db, ns, name);
+    const auto linked = db.exec(
+        "SELECT 1 FROM dataset_manifests WHERE namespace = $1 AND name = $2 AND manifest_hash = $3",
+        {ns, name, manifestHash});
+    if (linked.rows() == 0)
+      throw ManifestError("dataset " + datasetSchema(ns, name) + " no longer has manifest " +
+                          manifestHash +
+                          " (the dataset or the manifest was deleted); no storage is created");
+    DatasetStorage storage;
+    if (const auto note = toolkit::adoptLegacySchema(db, ns, name, readerRole))
+      storage.notes.push_back(*note);
+    const auto existing = toolkit::findStorage(db, ns, name, manifestHash);
+    storage.schema = existing ? *existing : toolkit::createStorage(db, ns, name, manifestHash);
+    createTables(db, storage.schema, manifest);
+    const auto views = toolkit::refreshDatasetViewsInTransaction(db, ns, name, readerRole);
+    storage.notes.insert(storage.notes.end(), views.notes.begin(), views.notes.end());
+    return storage;
   });
 }
 

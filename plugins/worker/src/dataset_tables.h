@@ -1,16 +1,14 @@
 // Where a dataset's rows live in PostgreSQL, and creating that place.
 //
-// Layout (a schema per dataset, not per version): the tables of dataset <ns>/<name> are
-// "<ns>/<name>".<table> — the name Amp's SQL uses for the latest version — with exactly the
-// manifest's columns, typed by the Arrow -> PostgreSQL map (ampd_toolkit/arrow_pg_types.h), plus
-// a unique index on blocks(block_num) (so a resumed job can never duplicate a block) and an index
-// on block_num in the other tables. Why a schema and not views: the query API reads the rows
-// without a view in between, and the name needs no rewriting of the user's SQL. The schema's
-// comment records the manifest hash it was created for; a job for another manifest of the same
-// dataset is refused with a message (versioned "<ns>/<name>@<version>" schemas are not done yet).
-//
-// The reader role (the query API's login) gets USAGE on the schema and SELECT on its tables;
-// nothing else is granted.
+// Layout (a storage schema per deployed manifest, ampd_toolkit/dataset_storage.h): the tables of
+// dataset <ns>/<name> extracted for manifest H are `ampd_data_<hash>`.<table>, recorded in the
+// catalog ampd_dataset_storage, with exactly the manifest's columns, typed by the Arrow ->
+// PostgreSQL map (ampd_toolkit/arrow_pg_types.h), plus a unique index on blocks(block_num) (so a
+// resumed job can never duplicate a block) and an index on block_num in the other tables. Two
+// versions with different manifests each have their own storage. The query API reads them
+// through Amp's names, "<ns>/<name>".<table> and "<ns>/<name>@<version>".<table>: views kept by
+// ampd_toolkit/dataset_views.h, refreshed in the same transaction that creates the storage. The
+// reader role gets nothing on the storage itself.
 //
 // Thread-safety: free functions; the connection is used by the calling thread only.
 #pragma once
@@ -54,18 +52,26 @@ struct RawDatasetManifest {
 /// ManifestError.
 RawDatasetManifest parseRawManifest(const std::string& manifestJson);
 
-/// "<ns>/<name>".
+/// "<ns>/<name>" (Amp's name of the dataset).
 std::string datasetSchema(const std::string& ns, const std::string& name);
 
 /// A quoted SQL identifier.
 std::string quoteIdent(const std::string& name);
 
-/// Creates the schema and tables when missing (in one transaction), checks the schema belongs to
-/// `manifestHash`, and grants `readerRole` (when not empty and existing) read access. Throws
-/// ManifestError when the schema holds another manifest's tables, PgError otherwise.
-void ensureDatasetTables(PgConnection& db, const std::string& schema,
-                         const std::string& manifestHash, const RawDatasetManifest& manifest,
-                         const std::string& readerRole);
+/// The storage of one (dataset, manifest), and what refreshing the views reported.
+struct DatasetStorage {
+  std::string schema;              ///< ampd_data_<hash>
+  std::vector<std::string> notes;  ///< adopted or skipped schemas, for the job's log
+};
+
+/// Creates the storage schema, its tables and catalog row when missing (adopting a schema of the
+/// earlier "<ns>/<name>" layout), then refreshes the dataset's views, all in one transaction
+/// under the dataset's lock. Throws ManifestError when the dataset no longer links the manifest
+/// (deleted since the job was scheduled: nothing is created), PgError otherwise.
+DatasetStorage ensureDatasetStorage(PgConnection& db, const std::string& ns,
+                                    const std::string& name, const std::string& manifestHash,
+                                    const RawDatasetManifest& manifest,
+                                    const std::string& readerRole);
 
 /// The highest stored block and its hash, or nothing when the blocks table is empty.
 struct StoredHead {

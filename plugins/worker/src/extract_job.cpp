@@ -177,8 +177,11 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
   const auto provider = findEvmRpcProvider(settings.providersDir, manifest.network);
   JsonRpcClient rpc(provider.url, settings.rpcTimeout);
 
-  const auto schema = datasetSchema(job.ns, job.name);
-  ensureDatasetTables(db, schema, job.manifestHash, manifest, settings.readerRole);
+  const auto storage =
+      ensureDatasetStorage(db, job.ns, job.name, job.manifestHash, manifest, settings.readerRole);
+  for (const auto& note : storage.notes)
+    logger.notice("job " + std::to_string(jobId) + ": " + note);
+  const auto& schema = storage.schema;  // ampd_data_<hash>; the views name it as Amp does
 
   std::vector<std::int64_t> locations;
   const auto stamp = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
