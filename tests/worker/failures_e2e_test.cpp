@@ -143,6 +143,27 @@ TEST(WorkerFailuresE2E, AColumnTheWorkerCannotFillIsRefusedAtDeployNotHalfwayThr
             "\"0\"");
 }
 
+TEST(WorkerFailuresE2E, ADatasetKindTheWorkerCannotRunFailsItsJobAtStartNamingTheKind) {
+  DaemonAmpDir dir("worker");
+  WorkerDaemon ampd(dir);
+  // Amp schedules every kind (the controller refuses only evm-rpc schemas it cannot fill).
+  const auto r = ampd.ampd.client().post(
+      "/datasets", R"({"namespace":"_","name":"eth_firehose","version":"1.0.0","manifest":)" +
+                       readFile(ampReferenceDir() / "manifests" / "eth_firehose.json") + "}");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto deployed =
+      ampd.ampd.client().post("/datasets/_/eth_firehose/versions/1.0.0/deploy", "{}");
+  ASSERT_EQ(deployed.status, 202) << deployed.body;
+  const auto job = std::stoll(jsonField(deployed.body, "job_id"));
+  ASSERT_TRUE(finished(ampd, job));
+  EXPECT_EQ(ampd.status(job), "\"FAILED\"");
+  const auto detail = failureDetail(ampd, job);
+  EXPECT_NE(
+      detail.find(R"(dataset kind \"firehose\" is not supported by the worker yet (only evm-rpc))"),
+      std::string::npos)
+      << detail;
+}
+
 TEST(WorkerFailuresE2E, AnAmpdKilledMidExtractionResumesWithoutDuplicatesOrGaps) {
   DaemonAmpDir dir("worker");
   AnvilProcess anvil(dir);
