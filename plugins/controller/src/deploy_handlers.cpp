@@ -1,5 +1,7 @@
 // POST .../deploy and GET .../jobs of a dataset revision, as Amp's deploy.rs and list_jobs.rs
-// answer them.
+// answer them. One answer is ampd's own: 400 UNSUPPORTED_SCHEMA for an evm-rpc manifest the
+// worker could not fill (Amp's nearest, GET_DATASET_ERROR, is a 500 for a manifest it cannot
+// load; this one is the user's to fix).
 #include "canonical_json.h"
 #include "handlers.h"
 #include "json_writer.h"
@@ -88,8 +90,9 @@ void refuseUnfillableSchema(DatasetStore& datasets, const ResolvedRevision& r) {
   std::string message = "Dataset '" + r.ns + "/" + r.name + "' (manifest " + r.facts.hash +
                         ") has a schema an evm-rpc worker cannot fill, so no job was scheduled: ";
   for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
-  throw ApiError(400, "UNSUPPORTED_SCHEMA",
-                 message + ". Register a manifest whose tables use only these columns and types.");
+  throw ApiError(
+      400, "UNSUPPORTED_SCHEMA",
+      message + ". Register a manifest whose tables use only the columns and types named above.");
 }
 
 ApiResponse deploy(DatasetStore& datasets, JobStore& jobs, const ApiRequest& request,
