@@ -8,22 +8,21 @@
 #include <csignal>
 
 namespace ampd::test {
-namespace {
-
-/// A loopback port free right now (bound, then released; anvil has no --port 0).
-int freePort() {
+int freeLoopbackPort() {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   const int port = socket.address().port();
   socket.close();
   return port;
 }
 
-}  // namespace
+AnvilProcess::AnvilProcess(const DaemonAmpDir& dir) : AnvilProcess(dir, 0, {}) {}
 
-AnvilProcess::AnvilProcess(const DaemonAmpDir& dir) {
-  const int port = freePort();
+AnvilProcess::AnvilProcess(const DaemonAmpDir& dir, int port,
+                           const std::vector<std::string>& extraArgs) {
+  if (port == 0) port = freeLoopbackPort();
   SpawnOptions options;
   options.args = {"--host", "127.0.0.1", "--port", std::to_string(port)};
+  options.args.insert(options.args.end(), extraArgs.begin(), extraArgs.end());
   options.cwd = dir.root();
   _process = std::make_unique<ChildProcess>(AMPD_ANVIL_EXECUTABLE, std::move(options));
   _url = "http://127.0.0.1:" + std::to_string(port);

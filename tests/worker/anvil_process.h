@@ -11,12 +11,18 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ampd::test {
+
+/// A loopback port free right now (bound, then released; anvil has no --port 0).
+int freeLoopbackPort();
 
 class AnvilProcess {
  public:
   explicit AnvilProcess(const DaemonAmpDir& dir);
+  /// anvil on `port` (0: a free one) with more command-line options (e.g. --fork-url).
+  AnvilProcess(const DaemonAmpDir& dir, int port, const std::vector<std::string>& extraArgs);
   ~AnvilProcess();
 
   const std::string& url() const { return _url; }

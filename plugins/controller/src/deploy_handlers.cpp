@@ -1,9 +1,13 @@
 // POST .../deploy and GET .../jobs of a dataset revision, as Amp's deploy.rs and list_jobs.rs
-// answer them.
+// answer them. One answer is ampd's own: 400 UNSUPPORTED_SCHEMA for an evm-rpc manifest the
+// worker could not fill (Amp's nearest, GET_DATASET_ERROR, is a 500 for a manifest it cannot
+// load; this one is the user's to fix).
 #include "canonical_json.h"
 #include "handlers.h"
 #include "json_writer.h"
 #include "names.h"
+
+#include <ampd_toolkit/evm_rpc_tables.h>
 
 #include <Poco/JSON/Parser.h>
 
@@ -69,10 +73,33 @@ JobStore::DeployRequest deployRequest(const ResolvedRevision& r, const std::stri
   return request;
 }
 
+/// An evm-rpc manifest whose tables a worker could not fill is refused here, before a job
+/// exists, rather than failing the job at its start or halfway through. Other kinds are
+/// scheduled as Amp schedules them; the worker reports at job start what it cannot run.
+void refuseUnfillableSchema(DatasetStore& datasets, const ResolvedRevision& r) {
+  if (r.facts.kind != "evm-rpc") return;
+  const auto content = withDatabase("RESOLVE_REVISION_ERROR", [&] {
+    return datasets.resolveContent(r.ns, r.name, Revision{Revision::Kind::Hash, r.facts.hash});
+  });
+  if (!content)
+    throw ApiError(404, "DATASET_NOT_FOUND",
+                   "Dataset '" + r.ns + "/" + r.name + "' manifest " + r.facts.hash + " not found");
+  const auto manifest = Poco::JSON::Parser().parse(*content).extract<Poco::JSON::Object::Ptr>();
+  const auto problems = toolkit::evmRpcSchemaProblems(*manifest);
+  if (problems.empty()) return;
+  std::string message = "Dataset '" + r.ns + "/" + r.name + "' (manifest " + r.facts.hash +
+                        ") has a schema an evm-rpc worker cannot fill, so no job was scheduled: ";
+  for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+  throw ApiError(
+      400, "UNSUPPORTED_SCHEMA",
+      message + ". Register a manifest whose tables use only the columns and types named above.");
+}
+
 ApiResponse deploy(DatasetStore& datasets, JobStore& jobs, const ApiRequest& request,
                    const PathParams& params) {
   const auto revision = resolveRevision(datasets, params);
   const auto deploy = deployRequest(revision, request.body);
+  refuseUnfillableSchema(datasets, revision);
   const auto result = withDatabase("SCHEDULER_ERROR", [&] { return jobs.deploy(deploy); });
   if (std::holds_alternative<JobStore::NoWorkersAvailable>(result))
     throw ApiError(500, "SCHEDULER_ERROR", "Failed to schedule job: no workers available");

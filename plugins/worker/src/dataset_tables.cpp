@@ -113,8 +113,10 @@ DatasetStorage ensureDatasetStorage(PgConnection& db, const std::string& ns,
 }
 
 std::optional<StoredHead> storedHead(PgConnection& db, const std::string& schema) {
-  const auto r = db.exec("SELECT block_num::text, '0x' || encode(hash, 'hex') FROM " +
-                         quoteIdent(schema) + ".blocks ORDER BY block_num DESC LIMIT 1");
+  // ORDER BY b.block_num, not block_num: the bare name would be the text output column, and
+  // "99" sorts above "363".
+  const auto r = db.exec("SELECT b.block_num::text, '0x' || encode(b.hash, 'hex') FROM " +
+                         quoteIdent(schema) + ".blocks b ORDER BY b.block_num DESC LIMIT 1");
   if (r.rows() == 0) return std::nullopt;
   return StoredHead{std::stoull(r.value(0, 0)), r.value(0, 1)};
 }

@@ -2,6 +2,8 @@
 
 #include "json_rpc_client.h"
 
+#include <ampd_toolkit/evm_rpc_tables.h>
+
 #include <array>
 #include <cstdint>
 #include <ctime>
@@ -78,11 +80,13 @@ void timestampOf(const Poco::JSON::Object* block, std::string& out) {
 
 void boolean(bool value, std::string& out) { out += value ? "t" : "f"; }
 
-// The cell writers, by table and column.
+// The cell writers, by table and column. `_block_num` is Amp's reserved column: the number of
+// the block a row belongs to (older manifests list it in every table).
 #define CELL(body) [](const RowSource& s, std::string& out) { body; }
 
 const std::map<std::string, CellWriter>& blockCells() {
   static const std::map<std::string, CellWriter> cells = {
+      {"_block_num", CELL(decimal(field(s.block, "number"), "number", out))},
       {"block_num", CELL(decimal(field(s.block, "number"), "number", out))},
       {"timestamp", CELL(timestampOf(s.block, out))},
       {"hash", CELL(bytes(field(s.block, "hash"), "hash", out, 32))},
@@ -123,6 +127,7 @@ const std::map<std::string, CellWriter>& blockCells() {
 const std::map<std::string, CellWriter>& transactionCells() {
   static const std::map<std::string, CellWriter> cells = {
       {"block_hash", CELL(bytes(field(s.block, "hash"), "hash", out, 32))},
+      {"_block_num", CELL(decimal(field(s.block, "number"), "number", out))},
       {"block_num", CELL(decimal(field(s.block, "number"), "number", out))},
       {"timestamp", CELL(timestampOf(s.block, out))},
       {"tx_index", CELL(out += std::to_string(s.txIndex))},
@@ -158,6 +163,7 @@ const std::map<std::string, CellWriter>& transactionCells() {
 const std::map<std::string, CellWriter>& logCells() {
   static const std::map<std::string, CellWriter> cells = {
       {"block_hash", CELL(bytes(field(s.log, "blockHash"), "blockHash", out, 32))},
+      {"_block_num", CELL(decimal(field(s.block, "number"), "number", out))},
       {"block_num", CELL(decimal(field(s.log, "blockNumber"), "blockNumber", out))},
       {"timestamp", CELL(timestampOf(s.block, out))},
       {"tx_hash", CELL(bytes(field(s.log, "transactionHash"), "transactionHash", out, 32))},
@@ -196,7 +202,16 @@ const std::map<std::string, CellWriter>* cellsOf(const std::string& table) {
 
 }  // namespace
 
-bool isKnownEvmTable(const std::string& table) { return cellsOf(table) != nullptr; }
+bool isKnownEvmTable(const std::string& table) {
+  return toolkit::findEvmRpcTable(table) != nullptr;
+}
+
+std::vector<std::string> writtenColumns(const std::string& table) {
+  std::vector<std::string> names;
+  if (const auto* cells = cellsOf(table))
+    for (const auto& [name, writer] : *cells) names.push_back(name);
+  return names;
+}
 
 std::string hexQuantityToDecimal(const std::string& hex) {
   if (hex.size() < 3 || hex.compare(0, 2, "0x") != 0)
@@ -232,15 +247,17 @@ std::string hexQuantityToDecimal(const std::string& hex) {
 
 TableRowWriter::TableRowWriter(std::string table, const std::vector<std::string>& columns)
     : _table(std::move(table)) {
+  const auto* catalog = toolkit::findEvmRpcTable(_table);
   const auto* cells = cellsOf(_table);
-  if (!cells)
-    throw UnfillableColumnError("table \"" + _table +
-                                "\" is not one the worker can fill (blocks, transactions, logs)");
+  if (!catalog || !cells)
+    throw UnfillableColumnError("table \"" + _table + "\" is not one the worker can fill (" +
+                                toolkit::evmRpcTableNames() + ")");
   for (const auto& column : columns) {
     const auto it = cells->find(column);
     if (it == cells->end())
       throw UnfillableColumnError("column \"" + column + "\" of table \"" + _table +
-                                  "\" has no source in the worker's evm-rpc extraction");
+                                  "\" has no source in the worker's evm-rpc extraction; " + _table +
+                                  " can have: " + toolkit::evmRpcColumnNames(*catalog));
     _cells.push_back(it->second);
   }
 }

@@ -9,8 +9,10 @@
 // - r and s are 32 big-endian bytes, v the minimal big-endian bytes of the signature's v;
 // - blocks.mix_hash is 32 zero bytes and blocks.nonce 0 when the node leaves them out.
 //
-// A column is emitted in the manifest's order; a column this file does not know makes
-// TableRowWriter's constructor throw UnfillableColumnError, before anything is written.
+// The tables and columns are the toolkit's catalog (ampd_toolkit/evm_rpc_tables.h), which the
+// controller checks a deploy against. A column is emitted in the manifest's order; a column this
+// file does not know makes TableRowWriter's constructor throw UnfillableColumnError, before
+// anything is written.
 //
 // Thread-safety: a TableRowWriter is immutable after construction; append() is reentrant.
 #pragma once
@@ -61,8 +63,12 @@ class TableRowWriter {
   std::vector<CellWriter> _cells;
 };
 
-/// The tables a worker can fill.
+/// The tables a worker can fill (the toolkit's catalog, ampd_toolkit/evm_rpc_tables.h).
 bool isKnownEvmTable(const std::string& table);
+
+/// The columns of `table` this file has a cell writer for (sorted); tests hold them to the
+/// catalog.
+std::vector<std::string> writtenColumns(const std::string& table);
 
 /// A JSON-RPC quantity of any size ("0x..") in decimal. Throws std::invalid_argument.
 std::string hexQuantityToDecimal(const std::string& hex);

@@ -32,10 +32,11 @@ std::string hexNumber(std::uint64_t n) {
 }
 
 /// Retries transport errors (a node that is down or restarting) with backoff until the
-/// deadline; JSON-RPC errors and a stop end it at once.
+/// deadline; JSON-RPC errors and a stop end it at once. The first failure is logged, so an
+/// operator (and a test) sees the job waiting for its provider.
 template <class Call>
 auto withRetry(const ExtractSettings& settings, std::stop_token stop, const std::string& url,
-               Call&& call) {
+               Poco::Logger& logger, Call&& call) {
   std::optional<decltype(call())> result;
   std::string lastError;
   BackoffPolicy policy{std::chrono::milliseconds(50), 2.0, std::chrono::milliseconds(2000),
@@ -47,6 +48,10 @@ auto withRetry(const ExtractSettings& settings, std::stop_token stop, const std:
           result = call();
           return true;
         } catch (const RpcTransportError& e) {
+          if (lastError.empty())
+            logger.warning("provider " + url + " unreachable (" + e.what() +
+                           "); retrying with backoff for up to " +
+                           std::to_string(settings.providerRetryDeadline.count()) + " ms");
           lastError = e.what();
           return false;
         }
@@ -117,6 +122,22 @@ std::vector<std::string> fetchChainHashes(JsonRpcClient& rpc,
   return hashes;
 }
 
+/// The highest block the job may extract now.
+struct ExtractableHead {
+  bool known = false;  ///< false: the node reports no finalized block yet
+  std::uint64_t number = 0;
+};
+
+/// The chain's head (eth_blockNumber), or with `finalizedOnly` its finalized block
+/// (eth_getBlockByNumber("finalized"), which a node answers with null before it has one).
+ExtractableHead extractableHead(JsonRpcClient& rpc, bool finalizedOnly) {
+  if (!finalizedOnly) return {true, quantity(rpc.call("eth_blockNumber", "[]"), "eth_blockNumber")};
+  const auto block = rpc.call("eth_getBlockByNumber", "[\"finalized\",false]");
+  if (block.isEmpty() || block.type() != typeid(Poco::JSON::Object::Ptr)) return {};
+  return {true, quantity(block.extract<Poco::JSON::Object::Ptr>()->get("number"),
+                         "the finalized block's number")};
+}
+
 }  // namespace
 
 std::uint64_t resolveEndBlock(const std::string& spec, std::uint64_t head) {
@@ -163,10 +184,6 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
   if (manifest.kind != "evm-rpc")
     throw ManifestError("dataset kind \"" + manifest.kind +
                         "\" is not supported by the worker yet (only evm-rpc)");
-  if (manifest.finalizedBlocksOnly)
-    throw ManifestError(
-        "finalized_blocks_only = true is not supported by the worker yet; deploy a manifest "
-        "with finalized_blocks_only = false");
   // Every column must have a source before anything is written.
   std::vector<TableRowWriter> writers;
   for (const auto& table : manifest.tables) {
@@ -202,7 +219,7 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
   const auto rewind = [&](std::uint64_t at) {
     ++reorgs;
     const ChainHashes chain = [&](const std::vector<std::uint64_t>& numbers) {
-      return withRetry(settings, stop, provider.url,
+      return withRetry(settings, stop, provider.url, logger,
                        [&] { return fetchChainHashes(rpc, numbers); });
     };
     const auto ancestor =
@@ -220,29 +237,31 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
   // While idle: is the stored head still the chain's block?
   const auto headStillOnChain = [&] {
     if (parentHash.empty()) return true;
-    const auto hashes =
-        withRetry(settings, stop, provider.url, [&] { return fetchChainHashes(rpc, {next - 1}); });
+    const auto hashes = withRetry(settings, stop, provider.url, logger,
+                                  [&] { return fetchChainHashes(rpc, {next - 1}); });
     return hashes.front() == parentHash;
   };
   logger.information("job " + std::to_string(jobId) + ": extracting " + schema + " from " +
                      provider.url + " (provider " + provider.name + ") from block " +
                      std::to_string(next) +
-                     (job.endBlock ? " to end_block " + *job.endBlock : " following the head"));
+                     (job.endBlock ? " to end_block " + *job.endBlock : " following the head") +
+                     (manifest.finalizedBlocksOnly ? " (finalized blocks only)" : ""));
 
   std::optional<std::uint64_t> endBlock;
   try {
-    if (job.endBlock) {
-      const auto chainHead = withRetry(settings, stop, provider.url, [&] {
-        return quantity(rpc.call("eth_blockNumber", "[]"), "eth_blockNumber");
-      });
-      endBlock = resolveEndBlock(*job.endBlock, chainHead);
-    }
     while (!stop.stop_requested()) {
-      if (endBlock && next > *endBlock) return ExtractOutcome::Completed;
-      const auto chainHead = withRetry(settings, stop, provider.url, [&] {
-        return quantity(rpc.call("eth_blockNumber", "[]"), "eth_blockNumber");
+      const auto head = withRetry(settings, stop, provider.url, logger, [&] {
+        return extractableHead(rpc, manifest.finalizedBlocksOnly);
       });
-      const auto target = endBlock ? std::min(*endBlock, chainHead) : chainHead;
+      if (!head.known) {
+        if (waitOrStop(stop, settings.pollInterval)) break;
+        continue;
+      }
+      // Resolved once, against the first head seen ("latest": the finalized block with
+      // finalized_blocks_only).
+      if (job.endBlock && !endBlock) endBlock = resolveEndBlock(*job.endBlock, head.number);
+      if (endBlock && next > *endBlock) return ExtractOutcome::Completed;
+      const auto target = endBlock ? std::min(*endBlock, head.number) : head.number;
       if (next > target) {
         if (!headStillOnChain()) {
           rewind(next - 1);
@@ -257,7 +276,7 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
       for (auto n = next; n <= last; ++n)
         blockCalls.push_back({"eth_getBlockByNumber", "[\"" + hexNumber(n) + "\",true]"});
       const auto blocks =
-          withRetry(settings, stop, provider.url, [&] { return rpc.batch(blockCalls); });
+          withRetry(settings, stop, provider.url, logger, [&] { return rpc.batch(blockCalls); });
       std::vector<BlockData> data;
       std::vector<RpcCall> receiptCalls;
       std::vector<std::size_t> withTxs;
@@ -290,7 +309,7 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
         continue;
       }
       const auto receipts =
-          withRetry(settings, stop, provider.url, [&] { return rpc.batch(receiptCalls); });
+          withRetry(settings, stop, provider.url, logger, [&] { return rpc.batch(receiptCalls); });
       for (std::size_t k = 0; k < withTxs.size(); ++k) {
         if (receipts[k].type() != typeid(Poco::JSON::Array::Ptr))
           throw RpcError("provider " + provider.url + " answered eth_getBlockReceipts for block " +

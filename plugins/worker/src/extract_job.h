@@ -7,14 +7,27 @@
 // with COPY in one transaction per batch, and records progress (a table revision per table, a
 // "file" per batch, a PROGRESS event). It starts after the highest stored block (or at the
 // manifest's start_block), stops after the deploy's end_block, and without one follows the
-// head, polling every `pollInterval`.
+// head (or the finalized block, below), polling every `pollInterval`.
 //
 // Reorgs (reorg.h): when a fetched block's parent hash is not the stored previous block's, or
 // while idle the stored head is no longer the chain's block, the job walks back to the common
 // ancestor, deletes the rows above it in one transaction, records a REORG job event and extracts
 // again from there.
 //
-// Not done yet: finalized_blocks_only (refused at start).
+// finalized_blocks_only (the manifest's): the job extracts only blocks at or below the chain's
+// finalized block, as Amp's evm-rpc extractor does (latest_block(finalized) in
+// crates/extractors/evm-rpc/src/client.rs): the head it follows is eth_getBlockByNumber
+// ("finalized", false)'s number instead of eth_blockNumber, polled every `pollInterval`, so the
+// job advances as the node finalizes blocks; while the node answers null (no finalized block
+// yet) it waits. An end_block still applies (the job stops at the lower of the two), and
+// "latest" or "-N" are resolved against the finalized block. anvil, for one, reports as
+// finalized the head minus 2 x slots-in-an-epoch (64 by default), block 0 on a shorter chain.
+//
+// Failures (the job's FAILED status carries the message): a provider that cannot be reached is
+// retried with backoff for `providerRetryDeadline`, then the job fails naming its URL and the
+// last error; a JSON-RPC error object fails the job at once with the method, the URL and the
+// node's code and message; a manifest column without a source fails it at start (the
+// controller refuses such a deploy before a job exists).
 //
 // Thread-safety: run() is called by the one thread that owns the job.
 #pragma once

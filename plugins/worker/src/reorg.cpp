@@ -14,9 +14,10 @@ struct StoredBlock {
 /// Up to `limit` stored blocks at or below `from`, highest first.
 std::vector<StoredBlock> storedBlocksDown(PgConnection& db, const std::string& schema,
                                           std::uint64_t from, std::size_t limit) {
+  // b.block_num: a bare block_num in ORDER BY would be the text output column ("99" > "363").
   const auto r =
-      db.exec("SELECT block_num::text, '0x' || encode(hash, 'hex') FROM " + quoteIdent(schema) +
-                  ".blocks WHERE block_num <= $1::int8 ORDER BY block_num DESC LIMIT " +
+      db.exec("SELECT b.block_num::text, '0x' || encode(b.hash, 'hex') FROM " + quoteIdent(schema) +
+                  ".blocks b WHERE b.block_num <= $1::int8 ORDER BY b.block_num DESC LIMIT " +
                   std::to_string(limit),
               {std::to_string(from)});
   std::vector<StoredBlock> blocks;
