@@ -4,9 +4,10 @@
 #
 # 1. anvil (tests/worker/node_modules, `npm ci` there) with BLOCKS blocks: an emitter contract
 #    in block 1, then PER_BLOCK calls of it (one log each) in every block up to BLOCKS. Automine
-#    is off: each block's calls go as one JSON-RPC batch, then evm_mine seals the block (about
-#    1 min for 10,000 blocks). Sent one at a time with automine, anvil stopped mining after
-#    ~2,836 transactions: they stayed ready in its pool (txpool_status) until an evm_mine.
+#    is off: each block's calls go as one JSON-RPC batch, then evm_mine seals the block
+#    (1.5-3.5 min for 10,000 blocks on a shared 2-core machine). Sent one at a time with
+#    automine, anvil stopped mining after ~2,836 transactions: they stayed ready in its pool
+#    (txpool_status) until an evm_mine.
 # 2. fetch: the worker's JSON-RPC calls alone (per BATCH blocks: one batch of
 #    eth_getBlockByNumber with full transactions, one of eth_getBlockReceipts), bodies read, no
 #    database. The limit.
