@@ -54,27 +54,38 @@ def deadline_poll(what, condition, seconds, interval=0.05):
     raise RuntimeError(f"timed out after {seconds}s waiting for {what}")
 
 
-def fill(url, blocks):
-    """Automine: an emitter contract, then BLOCKS - 1 calls of it (one log each), sent one after
-    the other."""
+def check_batch(data, what):
+    """Raises with the first error of a JSON-RPC batch reply."""
+    for reply in json.loads(data):
+        if "error" in reply:
+            raise RuntimeError(f"{what}: {reply['error']}")
+
+
+def fill(url, blocks, per_block):
+    """Blocks 1..BLOCKS: an emitter contract's deploy, then PER_BLOCK calls of it per block (one
+    log each). Automine is off: each block's calls go as one JSON-RPC batch with explicit nonces
+    and a fixed gas limit (no estimate), then evm_mine seals exactly that block. Sent one by one
+    with automine on, anvil stopped mining after ~2,836 transactions (they stayed ready in its
+    pool until an evm_mine), and one block per transaction is slow besides."""
     rpc = Rpc(url)
-    tx = rpc.call("eth_sendTransaction", [{"from": DEV, "data": EMITTER_INIT}])
+    rpc.call("evm_setAutomine", [False])
+    tx = rpc.call("eth_sendTransaction", [{"from": DEV, "data": EMITTER_INIT, "nonce": "0x0"}])
+    rpc.call("evm_mine", [])
     contract = rpc.call("eth_getTransactionReceipt", [tx])["contractAddress"]
-    for n in range(1, blocks):
-        rpc.call("eth_sendTransaction",
-                 [{"from": DEV, "to": contract, "nonce": hex(n), "data": "0x%064x" % n}])
-    # anvil answers before mining, so two transactions can share a block: once all are mined,
-    # empty blocks top the chain up to the height.
-    mined = lambda: int(rpc.call("eth_getTransactionCount", [DEV, "latest"]), 16)
-    try:
-        deadline_poll("every transaction to be mined", lambda: mined() >= blocks, 120)
-    except RuntimeError as e:
-        raise RuntimeError(f"{e}: {mined()} of {blocks} mined, head "
-                           f"{int(rpc.call('eth_blockNumber', []), 16)}") from None
+    nonce = 1
+    for block in range(2, blocks + 1):
+        calls = [("eth_sendTransaction",
+                  [{"from": DEV, "to": contract, "nonce": hex(n), "gas": hex(30000),
+                    "data": "0x%064x" % n}]) for n in range(nonce, nonce + per_block)]
+        check_batch(rpc.batch(calls), f"block {block}: eth_sendTransaction")
+        rpc.call("evm_mine", [])
+        nonce += per_block
     head = int(rpc.call("eth_blockNumber", []), 16)
-    if head < blocks:
-        rpc.call("anvil_mine", [hex(blocks - head)])
-    return int(rpc.call("eth_blockNumber", []), 16)
+    last = rpc.call("eth_getBlockByNumber", [hex(head), False])
+    if head != blocks or len(last["transactions"]) != (per_block if blocks > 1 else 1):
+        raise RuntimeError(f"filled to head {head} with {len(last['transactions'])} "
+                           f"transactions in it, expected {blocks} with {per_block}")
+    return head
 
 
 def fetch(url, last, batch_blocks):
@@ -131,7 +142,7 @@ def extract(admin, query, anvil_url, manifest_path, last):
 def main():
     mode = sys.argv[1]
     if mode == "fill":
-        print(fill(sys.argv[2], int(sys.argv[3])))
+        print(fill(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
     elif mode == "fetch":
         seconds, received = fetch(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         print(json.dumps({"seconds": seconds, "bytes": received}))
