@@ -31,10 +31,10 @@ MARKERS = [
      r"\[postgres\] \[\d+\] LOG:  starting PostgreSQL"),
     ("postgres's own start (→ `ready to accept connections`)",
      r"LOG:  database system is ready to accept connections"),
-    ("readiness detection (postmaster.pid + PQping, 1-2 ms backoff)",
+    ("readiness detection (postmaster.pid, then the first connection, 1-2 ms backoff)",
      r"\[metadb-postgres\] PostgreSQL ready at "),
-    ("reader-role check (one connection, one SELECT; the bootstrap only when the role changed), "
-     "service published",
+    ("reader-role check (one SELECT on the readiness connection; the bootstrap only when the role "
+     "changed), service published",
      r"\[metadb-postgres\] metadata-db ready at "),
     ("controller: connection + migration and grants check", r"\[controller\] metadata schema is up to date"),
     ("controller: pool, routes, HTTP server start", r"\[controller\] admin API listening"),
