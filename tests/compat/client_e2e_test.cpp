@@ -2,6 +2,7 @@
 // real ampd. Every answer must decode with the client's own schemas; a decode failure is a
 // "defect" result and fails the test.
 #include "admin_test_support.h"
+#include "external_database.h"
 #include "node_client.h"
 
 #include <ampd_toolkit/pq.h>
@@ -140,20 +141,9 @@ TEST(CompatClient, AmpsReferenceManifestsRegisteredThroughTheClientGetAmpsHash) 
   EXPECT_EQ(ampd.stop(SIGTERM), 0);
 }
 
-struct Database {
-  explicit Database(const DaemonAmpDir& dir)
-      : postgres(managed_postgres::PostgresBuilder(dir.root() / "pg").start()),
-        config(dir.writeFile("external.toml",
-                             "plugins = [\"metadb-external\", \"controller\"]\n"
-                             "[metadata_db]\nurl = \"" +
-                                 postgres.url() + "\"\n")) {}
-  managed_postgres::RunningPostgres postgres;
-  std::filesystem::path config;
-};
-
 TEST(CompatClient, DeploysToAWorkerAndGetsTheJob) {
   DaemonAmpDir dir;
-  Database db(dir);
+  ExternalDatabase db(dir);
   auto ampd = AdminDaemon::withConfig(dir, db.config);
   PgConnection sql(db.postgres.url());
   const auto manifest = readFile(manifestsDir() / "anvil_rpc.json");
@@ -167,9 +157,7 @@ TEST(CompatClient, DeploysToAWorkerAndGetsTheJob) {
 
   // A worker row as a worker plugin registers itself. Its heartbeat is dated a minute ahead so it
   // stays within Amp's 5 s window while node starts the client (seconds on a loaded machine).
-  sql.exec(
-      "INSERT INTO workers (node_id, info, heartbeat_at) "
-      "VALUES ('worker-1', '{\"version\":\"t\"}', now() + interval '1 minute')");
+  insertWorker(sql, "worker-1", "now() + interval '1 minute'");
   ClientOps deploy;
   deploy.add("deployDataset", args({"_", "anvil", "1.0.0", parseJson(R"({"endBlock":"100"})")}));
   const auto deployed = deploy.run(adminUrl(ampd), dir.root());

@@ -3,6 +3,7 @@
 // against the spec's schema for that status (ajv, tests/compat/openapi_check.mjs). The data a
 // worker would write (a worker, a job, a table revision, a file) is written by the test.
 #include "admin_test_support.h"
+#include "external_database.h"
 #include "node_client.h"
 
 #include <ampd_toolkit/pq.h>
@@ -60,14 +61,10 @@ std::vector<Poco::JSON::Object::Ptr> check(int port, const std::vector<Call>& ca
 
 TEST(CompatOpenApi, EveryRouteAnswersAsAmpsOpenApiDescribes) {
   DaemonAmpDir dir;
-  auto postgres = managed_postgres::PostgresBuilder(dir.root() / "pg").start();
-  const auto config = dir.writeFile("external.toml",
-                                    "plugins = [\"metadb-external\", \"controller\"]\n"
-                                    "[metadata_db]\nurl = \"" +
-                                        postgres.url() + "\"\n");
-  auto ampd = AdminDaemon::withConfig(dir, config);
+  ExternalDatabase db(dir);
+  auto ampd = AdminDaemon::withConfig(dir, db.config);
   auto& c = ampd.client();
-  PgConnection sql(postgres.url());
+  PgConnection sql(db.postgres.url());
 
   // What the calls below need: two versions of a dataset, a worker and its job, a revision with
   // a file.
@@ -80,7 +77,7 @@ TEST(CompatOpenApi, EveryRouteAnswersAsAmpsOpenApiDescribes) {
               201);
   const auto hash =
       jsonField(c.get("/datasets/_/anvil/versions/1.0.0").body, "manifest_hash").substr(1, 64);
-  sql.exec("INSERT INTO workers (node_id, info) VALUES ('worker-1', '{\"version\":\"t\"}')");
+  insertWorker(sql);
   const auto deployed = c.post("/datasets/_/anvil/versions/1.0.0/deploy", "{}");
   ASSERT_EQ(deployed.status, 202) << deployed.body;
   const auto job = jsonField(deployed.body, "job_id");

@@ -3,6 +3,7 @@
 // naming it, and schedules nothing; fillable manifests and other kinds deploy as before. The
 // worker is a row the test writes, as in jobs_e2e_test.
 #include "admin_test_support.h"
+#include "external_database.h"
 
 #include <ampd_toolkit/pq.h>
 #include <managed_postgres/postgres_builder.h>
@@ -19,17 +20,6 @@
 
 namespace ampd::test {
 namespace {
-
-struct Database {
-  explicit Database(const DaemonAmpDir& dir)
-      : postgres(managed_postgres::PostgresBuilder(dir.root() / "pg").start()),
-        config(dir.writeFile("external.toml",
-                             "plugins = [\"metadb-external\", \"controller\"]\n"
-                             "[metadata_db]\nurl = \"" +
-                                 postgres.url() + "\"\n")) {}
-  managed_postgres::RunningPostgres postgres;
-  std::filesystem::path config;
-};
 
 /// Amp's anvil_rpc manifest with `edit` applied to the fields of table `table`.
 std::string editedManifest(const std::string& table,
@@ -54,7 +44,7 @@ Poco::JSON::Object::Ptr field(const std::string& json) {
 struct DeploySchemaFixture {
   DeploySchemaFixture()
       : db(dir), ampd(AdminDaemon::withConfig(dir, db.config)), sql(db.postgres.url()) {
-    sql.exec("INSERT INTO workers (node_id, info) VALUES ('worker-1', '{\"version\":\"t\"}')");
+    insertWorker(sql);
   }
 
   void registerDataset(const std::string& name, const std::string& manifest) {
@@ -69,7 +59,7 @@ struct DeploySchemaFixture {
   std::string jobCount() { return sql.exec("SELECT count(*) FROM jobs").value(0, 0); }
 
   DaemonAmpDir dir;
-  Database db;
+  ExternalDatabase db;
   AdminDaemon ampd;
   PgConnection sql;
 };

@@ -1,6 +1,7 @@
 // End-to-end: deploy, jobs and workers through the real ampd against a PostgreSQL the test
 // starts (workers are rows the test writes, as a worker plugin would).
 #include "admin_test_support.h"
+#include "external_database.h"
 
 #include <ampd_toolkit/pq.h>
 #include <managed_postgres/postgres_builder.h>
@@ -14,17 +15,6 @@
 
 namespace ampd::test {
 namespace {
-
-struct Database {
-  explicit Database(const DaemonAmpDir& dir)
-      : postgres(managed_postgres::PostgresBuilder(dir.root() / "pg").start()),
-        config(dir.writeFile("external.toml",
-                             "plugins = [\"metadb-external\", \"controller\"]\n"
-                             "[metadata_db]\nurl = \"" +
-                                 postgres.url() + "\"\n")) {}
-  managed_postgres::RunningPostgres postgres;
-  std::filesystem::path config;
-};
 
 std::string errorCode(const HttpReply& r) { return jsonField(r.body, "error_code"); }
 
@@ -45,7 +35,7 @@ std::string nextNotification(PgConnection& c) {
 
 TEST(JobsE2E, DeployNeedsAnActiveWorkerAndJobsFollowAmpsLifecycle) {
   DaemonAmpDir dir;
-  Database db(dir);
+  ExternalDatabase db(dir);
   auto ampd = AdminDaemon::withConfig(dir, db.config);
   auto& c = ampd.client();
   PgConnection sql(db.postgres.url());
@@ -72,7 +62,7 @@ TEST(JobsE2E, DeployNeedsAnActiveWorkerAndJobsFollowAmpsLifecycle) {
             "\"INVALID_BODY\"");
 
   // A worker with a fresh heartbeat, listening on Amp's channel.
-  sql.exec("INSERT INTO workers (node_id, info) VALUES ('worker-1', '{\"version\":\"t\"}')");
+  insertWorker(sql);
   PgConnection listener(db.postgres.url());
   listener.exec("LISTEN job_actions");
   EXPECT_EQ(
