@@ -21,6 +21,11 @@ struct ExternalDatabase {
                              "plugins = [\"metadb-external\", \"controller\"]\n"
                              "[metadata_db]\nurl = \"" +
                                  postgres.url() + "\"\n")) {}
+  /// The first column of the first row of `sql`, as an integer, on a new connection.
+  int count(const std::string& sql) {
+    PgConnection c(postgres.url());
+    return std::stoi(c.exec(sql).value(0, 0));
+  }
   managed_postgres::RunningPostgres postgres;
   std::filesystem::path config;
 };

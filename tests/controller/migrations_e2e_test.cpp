@@ -1,5 +1,6 @@
 // End-to-end: schema migrations through the real ampd against a PostgreSQL the test starts.
 #include "admin_test_support.h"
+#include "external_database.h"
 #include "migrations.h"
 
 #include <ampd_toolkit/pq.h>
@@ -14,22 +15,6 @@
 
 namespace ampd::test {
 namespace {
-
-/// A throwaway PostgreSQL and an ampd config file pointing at it.
-struct ExternalDatabase {
-  explicit ExternalDatabase(const DaemonAmpDir& dir)
-      : postgres(managed_postgres::PostgresBuilder(dir.root() / "pg").start()),
-        config(dir.writeFile("external.toml",
-                             "plugins = [\"metadb-external\", \"controller\"]\n"
-                             "[metadata_db]\nurl = \"" +
-                                 postgres.url() + "\"\n")) {}
-  int count(const std::string& sql) {
-    PgConnection c(postgres.url());
-    return std::stoi(c.exec(sql).value(0, 0));
-  }
-  managed_postgres::RunningPostgres postgres;
-  std::filesystem::path config;
-};
 
 std::pair<int, std::string> runMigrate(const DaemonAmpDir& dir, const std::filesystem::path& config,
                                        const std::string& subdir) {
