@@ -62,8 +62,7 @@ void JsonRpcClient::throwTlsError(const Poco::Exception& e, const std::string& w
                               certificateFixHint());
   throw RpcTransportError(where + "TLS with " + _uri.getAuthority() +
                           " failed: " + e.displayText() +
-                          " (does the server speak https on that port? for plain HTTP use an "
-                          "http:// URL)");
+                          " (is it an https endpoint? for a plain HTTP one use an http:// URL)");
 }
 
 /// One POST on the keep-alive session (opened on first use and after an error).
