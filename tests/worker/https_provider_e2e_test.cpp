@@ -100,6 +100,25 @@ TEST(WorkerHttpsProviderE2E, AnHttpsProviderWhoseCaIsInSslCertFileIsExtractedAnd
   EXPECT_EQ(ampd.ampd.stop(SIGTERM), 0);
 }
 
+TEST(WorkerHttpsProviderE2E, AHostNameUrlIsCheckedAgainstTheCertificatesNamesAndSentAsSni) {
+  DaemonAmpDir dir("worker-https");
+  AnvilProcess anvil(dir);
+  anvil.rpc().call("anvil_mine", "[\"0x2\"]");
+  TestCertificates tls(dir);
+  // Only the name: the URL's host must match a DNS name, not the address it resolves to.
+  TlsProxy proxy(dir, tls.issue("node", "DNS:localhost"), anvil.url());
+  const auto url = "https://localhost:" + std::to_string(Poco::URI(proxy.url()).getPort());
+  WorkerDaemon ampd(dir, kLongRetry, {{"SSL_CERT_FILE", tls.caFile().string()}});
+  ampd.registerDataset(url);
+  const auto job = ampd.deploy(R"({"end_block":"2"})");
+  ASSERT_TRUE(finished(ampd, job));
+  ASSERT_EQ(ampd.status(job), "\"COMPLETED\"") << failureDetail(ampd, job);
+  EXPECT_EQ(ampd.scalar(kStoredHashes), "\"" + chainHashes(anvil) + "\"");
+  // Hosted endpoints behind shared front ends pick the certificate by SNI.
+  EXPECT_NE(proxy.output().find("tls proxy: SNI localhost"), std::string::npos) << proxy.output();
+  EXPECT_EQ(ampd.ampd.stop(SIGTERM), 0);
+}
+
 /// Deploys against `proxy` and returns the FAILED event's detail once the job failed (it must
 /// fail well within the 60 s retry deadline, and without retrying).
 std::string refusedJobDetail(WorkerDaemon& ampd, const TlsProxy& proxy) {

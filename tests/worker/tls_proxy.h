@@ -45,6 +45,8 @@ class TlsProxy {
 
   /// https://127.0.0.1:PORT
   const std::string& url() const { return _url; }
+  /// What the proxy printed so far (its readiness line, one "tls proxy: SNI NAME" per handshake).
+  std::string output() const { return _process->output(); }
 
  private:
   std::unique_ptr<ChildProcess> _process;

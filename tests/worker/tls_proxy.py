@@ -4,7 +4,8 @@
 Serves https on 127.0.0.1 (a free port) with the given certificate and forwards every POST body
 to the upstream http:// JSON-RPC node (anvil), answering with the node's status and body. Prints
 "tls proxy listening on 127.0.0.1:PORT" once it accepts connections (the test polls for that
-line). Exits when its parent dies (PR_SET_PDEATHSIG), so a crashed test leaves no proxy behind.
+line) and "tls proxy: SNI NAME" for each handshake (the server name the client sent, None
+when it sent none). Exits when its parent dies (PR_SET_PDEATHSIG), so a crashed test leaves no proxy behind.
 
 Usage: tls_proxy.py --cert server.pem --key server.key --upstream http://127.0.0.1:8545
 """
@@ -77,6 +78,7 @@ def main():
     Forwarder.upstream = urllib.parse.urlsplit(args.upstream)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(args.cert, args.key)
+    tls.sni_callback = lambda sock, name, context: print(f"tls proxy: SNI {name}", flush=True)
     server = TlsServer(("127.0.0.1", 0), Forwarder)
     server.tls = tls
     print(f"tls proxy listening on 127.0.0.1:{server.server_address[1]}", flush=True)
