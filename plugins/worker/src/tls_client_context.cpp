@@ -51,7 +51,7 @@ void configure(SSL_CTX* ssl, const std::string& url, const std::string& host) {
                              url);
 }
 
-/// ", SSL_CERT_FILE=/x (not readable)" for a variable that is set; empty when it is not.
+/// "; SSL_CERT_FILE=/x (not readable)" for a variable that is set; empty when it is not.
 std::string variableState(const char* name, bool directory) {
   const char* value = std::getenv(name);
   if (!value) return {};
