@@ -18,14 +18,23 @@ std::string unquoted(const std::string& json) {
   return json.size() >= 2 && json.front() == '"' ? json.substr(1, json.size() - 2) : json;
 }
 
-WorkerDaemon::WorkerDaemon(DaemonAmpDir& dir, const std::string& extraConfig)
+namespace {
+/// `env` plus the worker tests' own variables.
+std::map<std::string, std::string> withTestEnv(std::map<std::string, std::string> env) {
+  env.emplace("AMP_CONFIG_JSONL_ADDR", "127.0.0.1:0");
+  return env;
+}
+}  // namespace
+
+WorkerDaemon::WorkerDaemon(DaemonAmpDir& dir, const std::string& extraConfig,
+                           std::map<std::string, std::string> env)
     : ampd(AdminDaemon::withConfig(
           dir,
           dir.writeFile("ampd.toml",
                         "plugins = [\"metadb-postgres\", \"controller\", \"server\", "
                         "\"worker\"]\n[worker]\npoll_interval_ms = 20\nbatch_blocks = 7\n" +
                             extraConfig),
-          {{"AMP_CONFIG_JSONL_ADDR", "127.0.0.1:0"}})) {
+          withTestEnv(std::move(env)))) {
   const auto port =
       ampd.process().waitForOutput(R"(query API listening on 127\.0\.0\.1:(\d+))", kStartTimeout);
   if (!port) throw std::runtime_error("no query API:\n" + ampd.process().output());

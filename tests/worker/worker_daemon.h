@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -27,8 +28,10 @@ std::string unquoted(const std::string& json);
 /// `ampd` with metadb-postgres, controller, server and worker (poll interval 20 ms, batches of
 /// 7 blocks), both APIs on free ports. The constructor returns once the worker is registered.
 struct WorkerDaemon {
-  /// `extraConfig` is appended to the config file (TOML, e.g. more [worker] keys).
-  explicit WorkerDaemon(DaemonAmpDir& dir, const std::string& extraConfig = "");
+  /// `extraConfig` is appended to the config file (TOML, e.g. more [worker] keys); `env` is added
+  /// to ampd's environment (e.g. SSL_CERT_FILE).
+  explicit WorkerDaemon(DaemonAmpDir& dir, const std::string& extraConfig = "",
+                        std::map<std::string, std::string> env = {});
 
   /// The first column of the first row of `sql` (a column named v), as JSON text; empty when the
   /// query fails (a test failure unless `expectSuccess` is false).

@@ -1,10 +1,14 @@
 #include "json_rpc_client.h"
 
+#include "tls_client_context.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
 
 #include <map>
@@ -29,16 +33,47 @@ Poco::Dynamic::Var resultOf(const Poco::JSON::Object::Ptr& reply, const std::str
 
 JsonRpcClient::JsonRpcClient(const std::string& url, std::chrono::milliseconds timeout)
     : _url(url), _uri(url), _timeout(timeout) {
-  if (_uri.getScheme() != "http" || _uri.getHost().empty())
+  const auto& scheme = _uri.getScheme();
+  if ((scheme != "http" && scheme != "https") || _uri.getHost().empty())
     throw std::invalid_argument("provider url \"" + url +
-                                "\" is not an http:// URL; the worker speaks JSON-RPC over plain "
-                                "HTTP (set url = \"http://host:port\" in the provider file)");
+                                "\" is not an http:// or https:// URL; the worker speaks "
+                                "JSON-RPC over HTTP or HTTPS (set url = \"http://host:port\" or "
+                                "\"https://host/path\" in the provider file)");
+  if (scheme == "https") _tls = makeVerifyingClientContext(url, _uri.getHost());
 }
 
 std::string JsonRpcClient::post(const std::string& body, const std::string& what) {
+  if (!_tls) return exchange(body, what);
+  CertificateErrorScope certificate;
+  try {
+    return exchange(body, what);
+  } catch (const Poco::Net::SSLException& e) {
+    _session.reset();
+    throwTlsError(e, what, certificate.error());
+  }
+}
+
+void JsonRpcClient::throwTlsError(const Poco::Exception& e, const std::string& what,
+                                  const std::optional<std::string>& certificateError) {
+  const auto where = "JSON-RPC " + what + " at " + _url + ": ";
+  if (certificateError || dynamic_cast<const Poco::Net::CertificateValidationException*>(&e))
+    throw RpcCertificateError(where + "TLS certificate verification failed: " +
+                              certificateError.value_or(e.displayText()) + ". " +
+                              certificateFixHint());
+  throw RpcTransportError(where + "TLS with " + _uri.getAuthority() +
+                          " failed: " + e.displayText() +
+                          " (is it an https endpoint? for a plain HTTP one use an http:// URL)");
+}
+
+/// One POST on the keep-alive session (opened on first use and after an error).
+std::string JsonRpcClient::exchange(const std::string& body, const std::string& what) {
   try {
     if (!_session) {
-      _session = std::make_unique<Poco::Net::HTTPClientSession>(_uri.getHost(), _uri.getPort());
+      if (_tls)
+        _session =
+            std::make_unique<Poco::Net::HTTPSClientSession>(_uri.getHost(), _uri.getPort(), _tls);
+      else
+        _session = std::make_unique<Poco::Net::HTTPClientSession>(_uri.getHost(), _uri.getPort());
       _session->setTimeout(
           Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(_timeout).count()));
     }
@@ -61,6 +96,8 @@ std::string JsonRpcClient::post(const std::string& body, const std::string& what
   } catch (const RpcTransportError&) {
     _session.reset();
     throw;
+  } catch (const Poco::Net::SSLException&) {
+    throw;  // post() tells a refused certificate from other TLS failures
   } catch (const Poco::Exception& e) {
     _session.reset();
     throw RpcTransportError("JSON-RPC " + what + " at " + _url + ": " + e.displayText() +

@@ -1,19 +1,24 @@
-// JsonRpcClient: Ethereum JSON-RPC over HTTP (Poco's HTTP client), one call or a batch (a JSON
-// array of calls in one POST, answered in any order and matched back by id).
+// JsonRpcClient: Ethereum JSON-RPC over HTTP or HTTPS (Poco's HTTP client; for https:// a
+// verifying TLS context of its own, tls_client_context.h), one call or a batch (a JSON array of
+// calls in one POST, answered in any order and matched back by id).
 //
-// Errors: RpcTransportError when the node cannot be reached or answers with a non-2xx status
-// (retryable: the node may be starting); RpcError when it answers a call with a JSON-RPC error
-// object (not retried). Both messages name the URL and the method.
+// Errors: RpcTransportError when the node cannot be reached, the TLS handshake fails for another
+// reason than the certificate, or the node answers with a non-2xx status (retryable: the node may
+// be starting); RpcCertificateError when the server's certificate is refused (not retried: it
+// stays refused until someone adds the CA); RpcError when the node answers a call with a JSON-RPC
+// error object (not retried). All messages name the URL and the method.
 //
 // Thread-safety: one client per thread (it keeps one keep-alive session).
 #pragma once
 
 #include <Poco/Dynamic/Var.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/URI.h>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +27,12 @@ namespace ampd::worker {
 
 /// The node could not be reached or did not answer with JSON (retryable).
 class RpcTransportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The https:// server's certificate failed verification (chain or host name).
+class RpcCertificateError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -39,8 +50,8 @@ struct RpcCall {
 
 class JsonRpcClient {
  public:
-  /// `url`: http://host:port[/path]. Throws std::invalid_argument naming the URL when it is not
-  /// an http URL.
+  /// `url`: http[s]://host[:port][/path]. Throws std::invalid_argument naming the URL when it is
+  /// neither, std::runtime_error when TLS cannot be set up for an https URL.
   JsonRpcClient(const std::string& url, std::chrono::milliseconds timeout);
 
   const std::string& url() const { return _url; }
@@ -53,10 +64,14 @@ class JsonRpcClient {
 
  private:
   std::string post(const std::string& body, const std::string& what);
+  std::string exchange(const std::string& body, const std::string& what);
+  [[noreturn]] void throwTlsError(const Poco::Exception& e, const std::string& what,
+                                  const std::optional<std::string>& certificateError);
 
   std::string _url;
   Poco::URI _uri;
   std::chrono::milliseconds _timeout;
+  Poco::Net::Context::Ptr _tls;  ///< set for https:// URLs
   std::unique_ptr<Poco::Net::HTTPClientSession> _session;
 };
 
