@@ -24,22 +24,26 @@ std::vector<Poco::Dynamic::Var> BatchFetcher::call(const std::vector<RpcCall>& c
   return withRetry(_settings, stop, _rpc.url(), _logger, [&] { return _rpc.batch(calls); });
 }
 
-FetchedBatch BatchFetcher::fetch(std::uint64_t first, std::uint64_t last,
-                                 const std::string& parentHash, std::stop_token stop) {
+FetchedBatch BatchFetcher::fetch(std::uint64_t first, std::uint64_t last, std::stop_token stop) {
   std::vector<RpcCall> blockCalls;
   for (auto n = first; n <= last; ++n)
     blockCalls.push_back({"eth_getBlockByNumber", "[\"" + hexNumber(n) + "\",true]"});
   const auto blocks = call(blockCalls, stop);
-  FetchedBatch batch{first, last, std::nullopt, parentHash, {}, {}};
+  FetchedBatch batch;
+  batch.first = first;
+  batch.last = last;
   std::vector<BlockData> data;
   std::vector<std::size_t> withTxs;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    if (blocks[i].isEmpty() || blocks[i].type() != typeid(Poco::JSON::Object::Ptr))
-      throw RpcError("provider " + _rpc.url() + " has no block " + std::to_string(first + i) +
-                     " (eth_getBlockByNumber answered null)");
+    if (blocks[i].isEmpty() || blocks[i].type() != typeid(Poco::JSON::Object::Ptr)) {
+      batch.missing = first + i;
+      return batch;
+    }
     const auto block = blocks[i].extract<Poco::JSON::Object::Ptr>();
-    if (!batch.lastHash.empty() && block->getValue<std::string>("parentHash") != batch.lastHash)
-      return {first, last, first + i, {}, {}, {}};
+    const auto parent = block->getValue<std::string>("parentHash");
+    if (i == 0) batch.firstParent = parent;
+    if (i > 0 && parent != batch.lastHash)
+      return FetchedBatch::reorganisedAt(first, last, first + i);
     batch.lastHash = block->getValue<std::string>("hash");
     const auto txs = block->getArray("transactions");
     if (txs && txs->size() > 0) withTxs.push_back(i);
@@ -68,14 +72,17 @@ void BatchFetcher::addReceipts(std::vector<BlockData>& data,
   }
 }
 
-/// The fetch in flight: its own stop source (discard() cancels it) that the job's stop also
-/// requests, and its result.
+/// A fetch in flight: its blocks, its own stop source (discard() cancels it) that the job's stop
+/// also requests, and its result.
 struct Prefetcher::Pending {
   struct Forward {
     std::stop_source target;
     void operator()() { target.request_stop(); }
   };
-  explicit Pending(std::stop_token jobStop) : link(jobStop, Forward{cancel}) {}
+  Pending(std::uint64_t first, std::uint64_t last, std::stop_token jobStop)
+      : first(first), last(last), link(jobStop, Forward{cancel}) {}
+  std::uint64_t first;
+  std::uint64_t last;
   std::stop_source cancel;
   std::stop_callback<Forward> link;
   std::future<FetchedBatch> result;
@@ -83,30 +90,42 @@ struct Prefetcher::Pending {
 
 Prefetcher::Prefetcher(const ExtractSettings& settings, const std::string& url,
                        const std::vector<TableRowWriter>& writers, Poco::Logger& logger,
-                       std::stop_token jobStop)
-    : _fetcher(settings, url, writers, logger), _jobStop(std::move(jobStop)) {}
+                       std::stop_token jobStop, std::size_t depth)
+    : _jobStop(std::move(jobStop)) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(depth, 1); ++i)
+    _fetchers.push_back(std::make_unique<BatchFetcher>(settings, url, writers, logger));
+}
 
 Prefetcher::~Prefetcher() { discard(); }
 
-void Prefetcher::start(std::uint64_t first, std::uint64_t last, const std::string& parentHash) {
-  _pending = std::make_unique<Pending>(_jobStop);
-  _pendingFirst = first;
-  _pending->result = std::async(
-      std::launch::async, [this, first, last, parentHash, stop = _pending->cancel.get_token()] {
-        return _fetcher.fetch(first, last, parentHash, stop);
+bool Prefetcher::pendingFrom(std::uint64_t first) const {
+  return !_pending.empty() && _pending.front()->first == first;
+}
+
+std::uint64_t Prefetcher::pendingLast() const { return _pending.back()->last; }
+
+void Prefetcher::start(std::uint64_t first, std::uint64_t last) {
+  // Round robin: with fewer than depth() fetches pending, this fetcher's previous fetch was taken.
+  auto& fetcher = *_fetchers[_nextFetcher];
+  _nextFetcher = (_nextFetcher + 1) % _fetchers.size();
+  auto pending = std::make_unique<Pending>(first, last, _jobStop);
+  pending->result =
+      std::async(std::launch::async, [&fetcher, first, last, stop = pending->cancel.get_token()] {
+        return fetcher.fetch(first, last, stop);
       });
+  _pending.push_back(std::move(pending));
 }
 
 FetchedBatch Prefetcher::take() {
-  auto pending = std::move(_pending);
+  auto pending = std::move(_pending.front());
+  _pending.pop_front();
   return pending->result.get();
 }
 
 void Prefetcher::discard() {
-  if (!_pending) return;
-  _pending->cancel.request_stop();
-  _pending->result.wait();  // its exception (JobStopped, most likely) goes with it
-  _pending.reset();
+  for (auto& pending : _pending) pending->cancel.request_stop();
+  for (auto& pending : _pending) pending->result.wait();  // exceptions (JobStopped) dropped
+  _pending.clear();
 }
 
 }  // namespace ampd::worker

@@ -1,16 +1,19 @@
 // Fetching a batch of blocks: BatchFetcher turns blocks first..last of the chain into the COPY
 // text of the job's tables (one JSON-RPC batch of eth_getBlockByNumber with full transactions,
 // one of eth_getBlockReceipts for the blocks with transactions), checking the parent-hash chain
-// from the stored head on. Prefetcher runs one such fetch at a time on its own thread, so the
-// job fetches (and parses) batch N+1 while it writes batch N.
+// inside the batch. Prefetcher runs up to `depth` such fetches at once, each on its own thread
+// with its own BatchFetcher, so the job fetches (and parses) the next batches while it writes
+// the current one: one fetch's parsing overlaps the next one's wait for the node.
 //
-// A batch whose first block's parent, or any block's parent inside it, is not the expected hash
-// comes back with reorgAt set and nothing else: the job rolls back (reorg.h) and fetches again.
+// A block whose parent inside the batch is not the block before it comes back as reorgAt with
+// nothing else; the batch's first parent is checked by the caller against the block it stored
+// last (a batch fetched ahead does not know it yet). A block the node does not have (null) comes
+// back as `missing`: fetched ahead, the chain may have become shorter since its head was read.
 //
 // Thread-safety: a BatchFetcher is used by one thread at a time (its JsonRpcClient keeps a
-// keep-alive session). A Prefetcher is used by the job's thread; the one fetch it runs uses its
-// own BatchFetcher and reaches the caller only through the future. Its destructor cancels and
-// waits for the fetch (no detached thread outlives it).
+// keep-alive session). A Prefetcher is used by the job's thread; the fetches it runs use one
+// BatchFetcher each (round robin over `depth`, never two at once) and reach the caller only
+// through their futures. Its destructor cancels and waits for them (no detached threads).
 #pragma once
 
 #include "evm_rows.h"
@@ -18,6 +21,7 @@
 #include "json_rpc_client.h"
 
 #include <cstdint>
+#include <deque>
 #include <future>
 #include <memory>
 #include <optional>
@@ -35,10 +39,21 @@ namespace ampd::worker {
 struct FetchedBatch {
   std::uint64_t first = 0;
   std::uint64_t last = 0;
-  std::optional<std::uint64_t> reorgAt;  ///< a block whose parent is not the expected one
+  std::optional<std::uint64_t> reorgAt;  ///< a block whose parent is not the block before it
+  std::optional<std::uint64_t> missing;  ///< a block the node answered null for (a shorter chain)
+  std::string firstParent;               ///< block first's parent hash
   std::string lastHash;                  ///< block last's hash
   std::vector<std::string> texts;
   std::vector<std::size_t> rows;
+
+  /// Blocks first..last reporting a reorganisation at block `at`.
+  static FetchedBatch reorganisedAt(std::uint64_t first, std::uint64_t last, std::uint64_t at) {
+    FetchedBatch b;
+    b.first = first;
+    b.last = last;
+    b.reorgAt = at;
+    return b;
+  }
 };
 
 class BatchFetcher {
@@ -47,11 +62,9 @@ class BatchFetcher {
   BatchFetcher(const ExtractSettings& settings, const std::string& url,
                const std::vector<TableRowWriter>& writers, Poco::Logger& logger);
 
-  /// Blocks first..last; `parentHash` is the hash block first's parent must have (empty: not
-  /// checked). Throws RpcError (the node has no such block, or answered an error),
+  /// Blocks first..last. Throws RpcError (the node answered an error),
   /// RpcTransportError (unreachable past the retry deadline) or JobStopped.
-  FetchedBatch fetch(std::uint64_t first, std::uint64_t last, const std::string& parentHash,
-                     std::stop_token stop);
+  FetchedBatch fetch(std::uint64_t first, std::uint64_t last, std::stop_token stop);
 
  private:
   std::vector<Poco::Dynamic::Var> call(const std::vector<RpcCall>& calls, std::stop_token stop);
@@ -66,29 +79,34 @@ class BatchFetcher {
 
 class Prefetcher {
  public:
+  /// Up to `depth` (at least 1) fetches at once.
   Prefetcher(const ExtractSettings& settings, const std::string& url,
              const std::vector<TableRowWriter>& writers, Poco::Logger& logger,
-             std::stop_token jobStop);
+             std::stop_token jobStop, std::size_t depth);
   ~Prefetcher();
   Prefetcher(const Prefetcher&) = delete;
   Prefetcher& operator=(const Prefetcher&) = delete;
 
-  /// Starts fetching blocks first..last (none may be pending).
-  void start(std::uint64_t first, std::uint64_t last, const std::string& parentHash);
-  /// Whether the pending fetch begins at block `first`.
-  bool pendingFrom(std::uint64_t first) const { return _pending && _pendingFirst == first; }
-  /// Waits for the pending fetch; rethrows its exception.
+  /// Starts fetching blocks first..last after the pending fetches (fewer than `depth`).
+  void start(std::uint64_t first, std::uint64_t last);
+  /// Whether the oldest pending fetch begins at block `first`.
+  bool pendingFrom(std::uint64_t first) const;
+  std::size_t pendingCount() const { return _pending.size(); }
+  std::size_t depth() const { return _fetchers.size(); }
+  /// The last block of the newest pending fetch (one must be pending).
+  std::uint64_t pendingLast() const;
+  /// Waits for the oldest pending fetch; rethrows its exception.
   FetchedBatch take();
-  /// Cancels the pending fetch (if any) and waits for it, dropping its result.
+  /// Cancels the pending fetches and waits for them, dropping their results.
   void discard();
 
  private:
   struct Pending;
 
-  BatchFetcher _fetcher;
+  std::vector<std::unique_ptr<BatchFetcher>> _fetchers;
+  std::size_t _nextFetcher = 0;
   std::stop_token _jobStop;
-  std::unique_ptr<Pending> _pending;
-  std::uint64_t _pendingFirst = 0;
+  std::deque<std::unique_ptr<Pending>> _pending;
 };
 
 }  // namespace ampd::worker

@@ -15,6 +15,10 @@
 namespace ampd::worker {
 namespace {
 
+/// Batches fetched ahead. Two, so that one fetch's parsing overlaps the next one's wait for the
+/// node (bench/extract.sh: one ahead left extraction at the fetch-and-parse rate).
+constexpr std::size_t kPrefetchDepth = 2;
+
 /// Waits `interval` or until `stop` is requested; true when stopped.
 bool waitOrStop(std::stop_token stop, std::chrono::milliseconds interval) {
   std::mutex mutex;
@@ -77,7 +81,7 @@ ExtractLoop::ExtractLoop(const ExtractSettings& settings, const ExtractPlan& pla
       _stop(stop),
       _logger(logger),
       _rpc(plan.providerUrl, settings.rpcTimeout),
-      _prefetch(settings, plan.providerUrl, plan.writers, logger, stop) {
+      _prefetch(settings, plan.providerUrl, plan.writers, logger, stop, kPrefetchDepth) {
   for (const auto& w : plan.writers) _tables.push_back(w.table());
   _cursor = resumeCursor();
 }
@@ -103,7 +107,12 @@ ExtractOutcome ExtractLoop::run() {
         if (!waitAtHead()) break;
         continue;
       }
+      const bool prefetched = _prefetch.pendingFrom(_cursor.next);
       const auto batch = nextBatch(*to);
+      if (batch.missing && prefetched) continue;  // read the head again
+      if (batch.missing)
+        throw RpcError("provider " + _plan.providerUrl + " has no block " +
+                       std::to_string(*batch.missing) + " (eth_getBlockByNumber answered null)");
       if (batch.reorgAt) {
         rewind(*batch.reorgAt);
         continue;
@@ -146,19 +155,26 @@ bool ExtractLoop::headStillOnChain() {
 }
 
 /// The batch at the cursor: the prefetched one, or fetched now (the first, or after a rewind).
+/// A batch whose first parent is not the stored head reports the reorganisation there.
 FetchedBatch ExtractLoop::nextBatch(std::uint64_t target) {
   if (!_prefetch.pendingFrom(_cursor.next)) {
     _prefetch.discard();
-    _prefetch.start(_cursor.next, std::min(target, _cursor.next + _settings.batchBlocks - 1),
-                    _cursor.parentHash);
+    _prefetch.start(_cursor.next, std::min(target, _cursor.next + _settings.batchBlocks - 1));
   }
-  return _prefetch.take();
+  auto batch = _prefetch.take();
+  if (!batch.reorgAt && !batch.missing && !_cursor.parentHash.empty() &&
+      batch.firstParent != _cursor.parentHash)
+    return FetchedBatch::reorganisedAt(batch.first, batch.last, batch.first);
+  return batch;
 }
 
+/// Keeps up to the prefetcher's depth of batches after `batch` in flight, up to `target`.
 void ExtractLoop::prefetchAfter(const FetchedBatch& batch, std::uint64_t target) {
-  if (batch.last >= target) return;
-  const auto first = batch.last + 1;
-  _prefetch.start(first, std::min(target, first + _settings.batchBlocks - 1), batch.lastHash);
+  while (_prefetch.pendingCount() < _prefetch.depth()) {
+    const auto after = _prefetch.pendingCount() ? _prefetch.pendingLast() : batch.last;
+    if (after >= target) return;
+    _prefetch.start(after + 1, std::min(target, after + _settings.batchBlocks));
+  }
 }
 
 /// The batch's rows and files in one transaction, then its PROGRESS event.
