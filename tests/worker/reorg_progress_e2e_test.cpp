@@ -3,34 +3,18 @@
 // above the common ancestor are gone and a file that straddled it lists only its kept part.
 // Real anvil (anvil_reorg), real ampd, real PostgreSQL (the owner's URL is read from ampd's log).
 #include "anvil_process.h"
+#include "progress_check.h"
 #include "worker_daemon.h"
-
-#include <ampd_toolkit/pq.h>
 
 #include <Poco/JSON/Object.h>
 
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <regex>
 #include <sstream>
 
 namespace ampd::test {
 namespace {
-
-/// The metadata database's owner URL, from "metadata-db ready at <url>" in ampd's log.
-std::string ownerUrl(WorkerDaemon& ampd) {
-  std::smatch match;
-  const auto output = ampd.ampd.process().output();
-  if (!std::regex_search(output, match, std::regex(R"(metadata-db ready at (\S+))")))
-    throw std::runtime_error("no metadata-db URL in ampd's output:\n" + output);
-  return match[1];
-}
-
-std::string one(PgConnection& db, const std::string& sql) {
-  const auto r = db.exec(sql);
-  return r.rows() == 0 || r.isNull(0, 0) ? std::string() : r.value(0, 0);
-}
 
 /// The chain's block hashes 0..head, comma-separated as kStoredHashes prints them.
 std::string chainHashes(AnvilProcess& anvil) {
@@ -50,41 +34,6 @@ std::string chainHashes(AnvilProcess& anvil) {
 constexpr const char* kStoredHashes =
     R"(SELECT string_agg('0x' || encode(hash, 'hex'), ',' ORDER BY block_num) FROM "_/anvil_rpc".blocks)";
 
-/// The files of job `job`'s revisions of `table`, with their block ranges.
-std::string jobFiles(std::int64_t job, const std::string& table) {
-  return "SELECT f.file_name, (f.metadata->>'start_block')::int8 AS s, "
-         "(f.metadata->>'end_block')::int8 AS e, (f.metadata->>'rows')::int8 AS n "
-         "FROM file_metadata f JOIN physical_table_revisions r ON r.id = f.location_id "
-         "WHERE r.writer = '" +
-         std::to_string(job) + "' AND r.metadata->>'table_name' = '" + table + "'";
-}
-
-/// The files of every table hold exactly the stored rows, and the blocks files cover exactly the
-/// stored blocks, without overlaps.
-::testing::AssertionResult filesMatchStorage(PgConnection& db, std::int64_t job) {
-  for (const std::string table : {"blocks", "transactions", "logs"}) {
-    const auto inFiles =
-        one(db, "SELECT coalesce(sum(n), 0)::text FROM (" + jobFiles(job, table) + ") f");
-    const auto stored = one(db, "SELECT count(*)::text FROM \"_/anvil_rpc\"." + table);
-    if (inFiles != stored)
-      return ::testing::AssertionFailure()
-             << table << ": the files list " << inFiles << " rows, " << stored << " are stored";
-  }
-  const auto blocks = jobFiles(job, "blocks");
-  const auto covered = one(db, "SELECT coalesce(sum(e - s + 1), 0)::text FROM (" + blocks + ") f");
-  const auto stored = one(db, R"(SELECT count(*)::text FROM "_/anvil_rpc".blocks)");
-  const auto overlaps = one(db, "WITH f AS (" + blocks +
-                                    ") SELECT count(*)::text FROM f a JOIN f b ON a.file_name < "
-                                    "b.file_name AND a.s <= b.e AND b.s <= a.e");
-  const auto top = one(db, "SELECT max(e)::text FROM (" + blocks + ") f");
-  const auto head = one(db, R"(SELECT max(block_num)::text FROM "_/anvil_rpc".blocks)");
-  if (covered != stored || overlaps != "0" || top != head)
-    return ::testing::AssertionFailure()
-           << "blocks files cover " << covered << " blocks up to " << top << " (" << overlaps
-           << " overlapping pairs); stored: " << stored << " up to " << head;
-  return ::testing::AssertionSuccess();
-}
-
 /// Once the stored blocks are the chain's, the files match them.
 ::testing::AssertionResult caughtUpAndFilesMatch(WorkerDaemon& ampd, AnvilProcess& anvil,
                                                  PgConnection& db, std::int64_t job) {
@@ -100,7 +49,7 @@ std::string jobFiles(std::int64_t job, const std::string& table) {
     return ::testing::AssertionFailure()
            << "stored " << one(db, kStoredHashes) << "\nchain  " << chain << "\n"
            << ampd.ampd.process().output();
-  return filesMatchStorage(db, job);
+  return filesMatchStorage(db, {job});
 }
 
 /// GET /jobs/{job}/progress's files_count of `table`.
@@ -132,7 +81,7 @@ TEST(WorkerReorgProgressE2E, AfterReorgsTheJobsFilesListExactlyTheStoredBlocksAn
   anvil.rpc().call("anvil_reorg", "[4,[" + transfer(anvil, "0x7", 0) + "]]");
   ASSERT_TRUE(caughtUpAndFilesMatch(ampd, anvil, db, job));
   EXPECT_EQ(one(db, "SELECT string_agg(file_name, ',' ORDER BY s) FROM (" +
-                        jobFiles(job, "blocks") + ") f"),
+                        jobFiles({job}, "blocks") + ") f"),
             "blocks-0-6,blocks-7-13,blocks-14-16-reorg1,blocks-17-20-reorg1");
   EXPECT_EQ(progressFiles(ampd, job, "blocks"), "4");
 
@@ -140,7 +89,7 @@ TEST(WorkerReorgProgressE2E, AfterReorgsTheJobsFilesListExactlyTheStoredBlocksAn
   anvil.rpc().call("anvil_reorg", "[10,[" + transfer(anvil, "0x9", 1) + "]]");
   ASSERT_TRUE(caughtUpAndFilesMatch(ampd, anvil, db, job));
   EXPECT_EQ(one(db, "SELECT string_agg(file_name, ',' ORDER BY s) FROM (" +
-                        jobFiles(job, "blocks") + ") f"),
+                        jobFiles({job}, "blocks") + ") f"),
             "blocks-0-6,blocks-7-10-reorg2,blocks-11-17-reorg2,blocks-18-20-reorg2");
   EXPECT_EQ(
       one(db,
