@@ -147,11 +147,45 @@ std::int64_t Worker::beginTableRevision(std::int64_t jobId, const std::string& n
 std::int64_t Worker::recordFile(std::int64_t locationId, const std::string& fileName,
                                 const std::string& url, std::int64_t sizeBytes,
                                 const std::string& metadataJson) {
-  const auto r = _sql.exec(
+  return toolkit::recordFile(_sql, locationId, fileName, url, sizeBytes, metadataJson);
+}
+
+std::int64_t recordFile(PgConnection& db, std::int64_t locationId, const std::string& fileName,
+                        const std::string& url, std::int64_t sizeBytes,
+                        const std::string& metadataJson) {
+  const auto r = db.exec(
       "INSERT INTO file_metadata (location_id, file_name, url, object_size, metadata) "
       "VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id",
       {std::to_string(locationId), fileName, url, std::to_string(sizeBytes), metadataJson});
   return std::stoll(r.value(0, 0));
+}
+
+std::vector<BlockRangeFile> deleteFilesAbove(PgConnection& db, const std::string& ns,
+                                             const std::string& name,
+                                             const std::string& manifestHash,
+                                             const std::string& table,
+                                             std::optional<std::uint64_t> ancestor) {
+  // numeric, not int8: a malformed huge number in a file's metadata must not fail the rollback.
+  const auto r = db.exec(
+      "DELETE FROM file_metadata f USING physical_table_revisions r "
+      "WHERE f.location_id = r.id AND r.metadata->>'dataset_namespace' = $1 "
+      "AND r.metadata->>'dataset_name' = $2 AND r.metadata->>'manifest_hash' = $3 "
+      "AND r.metadata->>'table_name' = $4 "
+      "AND jsonb_typeof(f.metadata->'start_block') = 'number' "
+      "AND jsonb_typeof(f.metadata->'end_block') = 'number' "
+      "AND (f.metadata->>'end_block')::numeric > $5::numeric "
+      "RETURNING f.location_id::text, f.file_name, f.metadata->>'start_block', "
+      "f.metadata->>'end_block', coalesce((f.metadata->>'rows')::numeric::int8, 0)::text, "
+      "coalesce(f.object_size, 0)::text",
+      {ns, name, manifestHash, table, ancestor ? std::to_string(*ancestor) : std::string("-1")});
+  std::vector<BlockRangeFile> straddling;
+  for (int i = 0; i < r.rows(); ++i) {
+    BlockRangeFile f{std::stoll(r.value(i, 0)),  r.value(i, 1),
+                     std::stoull(r.value(i, 2)), std::stoull(r.value(i, 3)),
+                     std::stoll(r.value(i, 4)),  std::stoll(r.value(i, 5))};
+    if (ancestor && f.startBlock <= *ancestor) straddling.push_back(std::move(f));
+  }
+  return straddling;
 }
 
 void Worker::setStatus(std::int64_t jobId, const std::string& status,

@@ -1,18 +1,20 @@
 // ExtractJob: one deployed evm-rpc dataset, extracted from its provider into PostgreSQL.
 //
 // run() reads the job descriptor (the SCHEDULED event's {"Dump":{...}}) and the manifest, finds
-// the provider of the manifest's network, creates the tables (dataset_tables.h), and then loops:
-// it fetches the next batch of blocks (eth_getBlockByNumber with full transactions, and
-// eth_getBlockReceipts for blocks with transactions, each as one JSON-RPC batch), writes them
-// with COPY in one transaction per batch, and records progress (a table revision per table, a
-// "file" per batch, a PROGRESS event). It starts after the highest stored block (or at the
-// manifest's start_block), stops after the deploy's end_block, and without one follows the
+// the provider of the manifest's network, creates the tables (dataset_tables.h), and then loops
+// (extract_loop.h): it fetches batches of blocks (eth_getBlockByNumber with full transactions,
+// and eth_getBlockReceipts for blocks with transactions, each as one JSON-RPC batch; up to two
+// batches ahead, on their own threads, batch_fetcher.h), writes each with COPY in one
+// transaction together with its progress "file" per table (block_files.h), and adds a PROGRESS
+// event (a table revision per table per run). It starts after the highest stored block (or at
+// the manifest's start_block), stops after the deploy's end_block, and without one follows the
 // head (or the finalized block, below), polling every `pollInterval`.
 //
 // Reorgs (reorg.h): when a fetched block's parent hash is not the stored previous block's, or
 // while idle the stored head is no longer the chain's block, the job walks back to the common
-// ancestor, deletes the rows above it in one transaction, records a REORG job event and extracts
-// again from there.
+// ancestor, deletes the rows and the files above it in one transaction (a file straddling it
+// keeps its part below), drops the batches fetched ahead, records a REORG job event and
+// extracts again from there.
 //
 // finalized_blocks_only (the manifest's): the job extracts only blocks at or below the chain's
 // finalized block, as Amp's evm-rpc extractor does (latest_block(finalized) in
@@ -29,7 +31,8 @@
 // node's code and message; a manifest column without a source fails it at start (the
 // controller refuses such a deploy before a job exists).
 //
-// Thread-safety: run() is called by the one thread that owns the job.
+// Thread-safety: runExtractJob() is called by the one thread that owns the job; the fetches it
+// runs ahead (std::async, one JSON-RPC client each) are waited for before it returns.
 #pragma once
 
 #include <chrono>

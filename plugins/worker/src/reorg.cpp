@@ -43,9 +43,9 @@ std::optional<std::uint64_t> findCommonAncestor(PgConnection& db, const std::str
   }
 }
 
-std::uint64_t rollbackAbove(PgConnection& db, const std::string& schema,
+std::uint64_t rollbackAbove(PgConnection& db, const DatasetRef& dataset, const std::string& schema,
                             const std::vector<std::string>& tables,
-                            std::optional<std::uint64_t> ancestor) {
+                            std::optional<std::uint64_t> ancestor, std::uint64_t reorgs) {
   const std::string above = ancestor ? std::to_string(*ancestor) : std::string("-1");
   std::uint64_t deleted = 0;
   inTransaction(db, [&] {
@@ -56,6 +56,7 @@ std::uint64_t rollbackAbove(PgConnection& db, const std::string& schema,
                       "FROM d",
                   {above});
       if (table == "blocks") deleted = std::stoull(r.value(0, 0));
+      rollBackBlockFiles(db, dataset, schema, table, ancestor, reorgs);
     }
   });
   return deleted;

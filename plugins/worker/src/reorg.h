@@ -4,10 +4,13 @@
 // findCommonAncestor() walks back from a stored block, comparing the stored hashes (a chunk at a
 // time, highest first) with the chain's hashes of the same numbers, and returns the highest block
 // whose hashes agree, or nothing when no stored block is on the chain any more.
-// rollbackAbove() deletes the rows of every table above that block in one transaction.
+// rollbackAbove() deletes the rows of every table above that block and their progress files
+// (block_files.h) in one transaction.
 //
 // Thread-safety: free functions; the connection is used by the calling thread only.
 #pragma once
+
+#include "block_files.h"
 
 #include <ampd_toolkit/pq.h>
 
@@ -28,10 +31,11 @@ std::optional<std::uint64_t> findCommonAncestor(PgConnection& db, const std::str
                                                 std::uint64_t from, const ChainHashes& chain,
                                                 std::size_t chunk = 64);
 
-/// Deletes, in one transaction, the rows of `tables` (each with a block_num column) above
-/// `ancestor` (all rows when nothing); returns the number of blocks deleted.
-std::uint64_t rollbackAbove(PgConnection& db, const std::string& schema,
+/// Deletes, in one transaction, the rows of `tables` (each with a block_num column) of `dataset`
+/// in `schema` above `ancestor` (all rows when nothing) and their files (the job's `reorgs`th
+/// reorganisation names a straddling file's kept part); returns the number of blocks deleted.
+std::uint64_t rollbackAbove(PgConnection& db, const DatasetRef& dataset, const std::string& schema,
                             const std::vector<std::string>& tables,
-                            std::optional<std::uint64_t> ancestor);
+                            std::optional<std::uint64_t> ancestor, std::uint64_t reorgs);
 
 }  // namespace ampd::worker

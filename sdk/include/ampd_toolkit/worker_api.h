@@ -71,7 +71,8 @@ class Worker {
                                   const std::string& table, const std::string& path);
 
   /// Records a file written into a revision: its progress (GET /jobs/{id}/progress counts the
-  /// files and bytes of the revisions a job writes). Returns the file id.
+  /// files and bytes of the revisions a job writes). Returns the file id. A file that holds a
+  /// range of blocks says so in `metadataJson` (see BlockRangeFile), so a rollback can find it.
   std::int64_t recordFile(std::int64_t locationId, const std::string& fileName,
                           const std::string& url, std::int64_t sizeBytes,
                           const std::string& metadataJson = "{}");
@@ -90,5 +91,33 @@ class Worker {
   PgConnection _sql;
   PgConnection _listener;
 };
+
+/// A file whose metadata names the blocks it holds: {"start_block": S, "end_block": E, "rows": N}
+/// (numbers; S..E inclusive).
+struct BlockRangeFile {
+  std::int64_t locationId = 0;
+  std::string fileName;
+  std::uint64_t startBlock = 0;
+  std::uint64_t endBlock = 0;
+  std::int64_t rows = 0;
+  std::int64_t sizeBytes = 0;
+};
+
+/// Worker::recordFile on `db`: a caller that changes its data and its files together does both
+/// in one transaction on its own connection.
+std::int64_t recordFile(PgConnection& db, std::int64_t locationId, const std::string& fileName,
+                        const std::string& url, std::int64_t sizeBytes,
+                        const std::string& metadataJson);
+
+/// For a rollback of table `table` of dataset `ns`/`name` (manifest `manifestHash`) to block
+/// `ancestor` (nothing: before its first block): deletes on `db` the block-range files of the
+/// table's revisions (every job's) that end above `ancestor`, and returns the deleted files that
+/// began at or below it: their part up to `ancestor` is still stored, for the caller to record
+/// again. Files without a block range are left alone.
+std::vector<BlockRangeFile> deleteFilesAbove(PgConnection& db, const std::string& ns,
+                                             const std::string& name,
+                                             const std::string& manifestHash,
+                                             const std::string& table,
+                                             std::optional<std::uint64_t> ancestor);
 
 }  // namespace ampd::toolkit
