@@ -111,28 +111,12 @@ TEST(WorkerAnvilE2E, FollowsTheHeadStopsWithinASecondAndResumesWithoutDuplicates
   EXPECT_EQ(ampd->ampd.stop(SIGTERM), 0);
 }
 
-/// The chain's hashes of blocks 0..head, comma-separated, as the query below prints them.
-std::string chainHashes(AnvilProcess& anvil) {
-  std::string hashes;
-  const auto head = anvil.head();
-  for (std::uint64_t n = 0; n <= head; ++n) {
-    std::ostringstream number;
-    number << "0x" << std::hex << n;
-    if (n > 0) hashes += ",";
-    hashes += anvil.rpc()
-                  .call("eth_getBlockByNumber", "[\"" + number.str() + "\",false]")
-                  .extract<Poco::JSON::Object::Ptr>()
-                  ->getValue<std::string>("hash");
-  }
-  return hashes;
-}
-
 constexpr const char* kStoredHashes =
     R"(SELECT string_agg('0x' || encode(hash, 'hex'), ',' ORDER BY block_num) AS v FROM "_/anvil_rpc".blocks)";
 
 /// True once the stored blocks' hashes are the chain's (the chain does not change meanwhile).
 ::testing::AssertionResult storedMatchesChain(WorkerDaemon& ampd, AnvilProcess& anvil) {
-  const auto expected = "\"" + chainHashes(anvil) + "\"";
+  const auto expected = "\"" + anvil.blockHashes() + "\"";
   if (eventually([&] { return ampd.scalar(kStoredHashes, false) == expected; }))
     return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()

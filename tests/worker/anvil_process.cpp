@@ -6,6 +6,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include <csignal>
+#include <sstream>
 
 namespace ampd::test {
 int freeLoopbackPort() {
@@ -81,6 +82,19 @@ Poco::JSON::Object::Ptr AnvilProcess::receipt(const std::string& txHash) {
   const auto r = _rpc->call("eth_getTransactionReceipt", "[\"" + txHash + "\"]");
   if (r.isEmpty()) throw std::runtime_error("no receipt for " + txHash);
   return r.extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string AnvilProcess::blockHashes() {
+  std::string hashes;
+  for (std::uint64_t n = 0, top = head(); n <= top; ++n) {
+    std::ostringstream number;
+    number << "0x" << std::hex << n;
+    hashes +=
+        (n > 0 ? "," : "") + _rpc->call("eth_getBlockByNumber", "[\"" + number.str() + "\",false]")
+                                 .extract<Poco::JSON::Object::Ptr>()
+                                 ->getValue<std::string>("hash");
+  }
+  return hashes;
 }
 
 }  // namespace ampd::test

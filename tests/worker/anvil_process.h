@@ -35,6 +35,9 @@ class AnvilProcess {
   /// Sends a transaction from the dev account and waits until it is mined; its hash.
   std::string send(const std::string& to, const std::string& data,
                    const std::string& value = "0x0");
+  /// The hashes of blocks 0..head, 0x-prefixed, comma-separated (as the tests' string_agg of the
+  /// stored hashes prints them).
+  std::string blockHashes();
   /// The receipt of a mined transaction.
   Poco::JSON::Object::Ptr receipt(const std::string& txHash);
 

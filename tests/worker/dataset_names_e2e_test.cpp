@@ -22,20 +22,6 @@ namespace {
 
 constexpr const char* kReader = "ampd_reader";  // metadb-postgres's reader role
 
-/// The metadata database's owner URL, from "metadata-db ready at <url>" in ampd's log.
-std::string ownerUrl(WorkerDaemon& ampd) {
-  std::smatch match;
-  const auto output = ampd.ampd.process().output();
-  if (!std::regex_search(output, match, std::regex(R"(metadata-db ready at (\S+))")))
-    throw std::runtime_error("no metadata-db URL in ampd's output:\n" + output);
-  return match[1];
-}
-
-std::string one(PgConnection& db, const std::string& sql) {
-  const auto r = db.exec(sql);
-  return r.rows() == 0 || r.isNull(0, 0) ? std::string() : r.value(0, 0);
-}
-
 /// Registers _/anvil_rpc `version` with the reference manifest starting at `startBlock`; returns
 /// the manifest hash.
 std::string registerVersion(WorkerDaemon& ampd, const std::string& version, int startBlock) {

@@ -32,24 +32,6 @@ std::string events(WorkerDaemon& ampd, std::int64_t job) {
   return ampd.ampd.client().get("/jobs/" + std::to_string(job) + "/events").body;
 }
 
-/// The detail of the job's FAILED event, as GET /jobs/{id}/events/{event_id} answers it (the
-/// list of events leaves details out, as Amp's does); empty when there is none.
-std::string failureDetail(WorkerDaemon& ampd, std::int64_t job) {
-  const auto list = Poco::JSON::Parser()
-                        .parse(events(ampd, job))
-                        .extract<Poco::JSON::Object::Ptr>()
-                        ->getArray("events");
-  for (std::size_t i = 0; list && i < list->size(); ++i) {
-    const auto event = list->getObject(static_cast<unsigned>(i));
-    if (event->getValue<std::string>("event_type") != "FAILED") continue;
-    return ampd.ampd.client()
-        .get("/jobs/" + std::to_string(job) + "/events/" +
-             std::to_string(event->getValue<std::int64_t>("id")))
-        .body;
-  }
-  return {};
-}
-
 TEST(WorkerFailuresE2E, AProviderThatStaysDownIsRetriedThenFailsTheJobWithItsUrlAndError) {
   DaemonAmpDir dir("worker");
   WorkerDaemon ampd(dir, "provider_retry_ms = 1500\n");

@@ -32,38 +32,6 @@ bool finished(WorkerDaemon& ampd, std::int64_t job, std::chrono::milliseconds de
       deadline);
 }
 
-/// The detail of the job's FAILED event (GET /jobs/{id}/events/{event_id}); empty when none.
-std::string failureDetail(WorkerDaemon& ampd, std::int64_t job) {
-  const auto path = "/jobs/" + std::to_string(job) + "/events";
-  const auto list = Poco::JSON::Parser()
-                        .parse(ampd.ampd.client().get(path).body)
-                        .extract<Poco::JSON::Object::Ptr>()
-                        ->getArray("events");
-  for (std::size_t i = 0; list && i < list->size(); ++i) {
-    const auto event = list->getObject(static_cast<unsigned>(i));
-    if (event->getValue<std::string>("event_type") != "FAILED") continue;
-    return ampd.ampd.client()
-        .get(path + "/" + std::to_string(event->getValue<std::int64_t>("id")))
-        .body;
-  }
-  return {};
-}
-
-/// The chain's hashes of blocks 0..head, comma-separated, as kStoredHashes prints them.
-std::string chainHashes(AnvilProcess& anvil) {
-  std::string hashes;
-  for (std::uint64_t n = 0, head = anvil.head(); n <= head; ++n) {
-    std::ostringstream number;
-    number << "0x" << std::hex << n;
-    hashes +=
-        (n > 0 ? "," : "") + anvil.rpc()
-                                 .call("eth_getBlockByNumber", "[\"" + number.str() + "\",false]")
-                                 .extract<Poco::JSON::Object::Ptr>()
-                                 ->getValue<std::string>("hash");
-  }
-  return hashes;
-}
-
 constexpr const char* kStoredHashes =
     R"(SELECT string_agg('0x' || encode(hash, 'hex'), ',' ORDER BY block_num) AS v FROM "_/anvil_rpc".blocks)";
 
@@ -89,7 +57,7 @@ TEST(WorkerHttpsProviderE2E, AnHttpsProviderWhoseCaIsInSslCertFileIsExtractedAnd
   ASSERT_TRUE(finished(ampd, job));
   ASSERT_EQ(ampd.status(job), "\"COMPLETED\"") << failureDetail(ampd, job) << "\n"
                                                << ampd.ampd.process().output();
-  EXPECT_EQ(ampd.scalar(kStoredHashes), "\"" + chainHashes(anvil) + "\"");
+  EXPECT_EQ(ampd.scalar(kStoredHashes), "\"" + anvil.blockHashes() + "\"");
   EXPECT_EQ(ampd.scalar(R"(SELECT count(*)::text AS v FROM "_/anvil_rpc".transactions)"), "\"3\"");
   EXPECT_EQ(
       unquoted(ampd.scalar(
@@ -113,7 +81,7 @@ TEST(WorkerHttpsProviderE2E, AHostNameUrlIsCheckedAgainstTheCertificatesNamesAnd
   const auto job = ampd.deploy(R"({"end_block":"2"})");
   ASSERT_TRUE(finished(ampd, job));
   ASSERT_EQ(ampd.status(job), "\"COMPLETED\"") << failureDetail(ampd, job);
-  EXPECT_EQ(ampd.scalar(kStoredHashes), "\"" + chainHashes(anvil) + "\"");
+  EXPECT_EQ(ampd.scalar(kStoredHashes), "\"" + anvil.blockHashes() + "\"");
   // Hosted endpoints behind shared front ends pick the certificate by SNI.
   EXPECT_NE(proxy.output().find("tls proxy: SNI localhost"), std::string::npos) << proxy.output();
   EXPECT_EQ(ampd.ampd.stop(SIGTERM), 0);

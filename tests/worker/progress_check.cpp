@@ -5,19 +5,6 @@
 
 namespace ampd::test {
 
-std::string ownerUrl(WorkerDaemon& ampd) {
-  std::smatch match;
-  const auto output = ampd.ampd.process().output();
-  if (!std::regex_search(output, match, std::regex(R"(metadata-db ready at (\S+))")))
-    throw std::runtime_error("no metadata-db URL in ampd's output:\n" + output);
-  return match[1];
-}
-
-std::string one(PgConnection& db, const std::string& sql) {
-  const auto r = db.exec(sql);
-  return r.rows() == 0 || r.isNull(0, 0) ? std::string() : r.value(0, 0);
-}
-
 std::string jobFiles(const std::vector<std::int64_t>& jobs, const std::string& table) {
   std::string writers;
   for (const auto job : jobs) writers += (writers.empty() ? "'" : ",'") + std::to_string(job) + "'";

@@ -1,6 +1,5 @@
-// Shared by the worker's e2e tests of progress "files": the metadata database's owner URL, one
-// value of a query, and the check that a job's files (file_metadata of its table revisions) list
-// exactly the stored blocks and rows of _/anvil_rpc.
+// Shared by the worker's e2e tests of progress "files": the check that a job's files (file_metadata
+// of its table revisions) list exactly the stored blocks and rows of _/anvil_rpc.
 #pragma once
 
 #include "worker_daemon.h"
@@ -14,12 +13,6 @@
 #include <vector>
 
 namespace ampd::test {
-
-/// The metadata database's owner URL, from "metadata-db ready at <url>" in ampd's log.
-std::string ownerUrl(WorkerDaemon& ampd);
-
-/// The first value of `sql`'s first row; empty for no row or NULL.
-std::string one(PgConnection& db, const std::string& sql);
 
 /// A query of the files of `jobs`' revisions of `table`: id, file_name, s (start block), e (end
 /// block), n (rows).

@@ -16,28 +16,13 @@
 namespace ampd::test {
 namespace {
 
-/// The chain's block hashes 0..head, comma-separated as kStoredHashes prints them.
-std::string chainHashes(AnvilProcess& anvil) {
-  std::string hashes;
-  const auto head = anvil.head();
-  for (std::uint64_t n = 0; n <= head; ++n) {
-    std::ostringstream number;
-    number << "0x" << std::hex << n;
-    hashes += (n ? "," : "") + anvil.rpc()
-                                   .call("eth_getBlockByNumber", "[\"" + number.str() + "\",false]")
-                                   .extract<Poco::JSON::Object::Ptr>()
-                                   ->getValue<std::string>("hash");
-  }
-  return hashes;
-}
-
 constexpr const char* kStoredHashes =
     R"(SELECT string_agg('0x' || encode(hash, 'hex'), ',' ORDER BY block_num) FROM "_/anvil_rpc".blocks)";
 
 /// Once the stored blocks are the chain's, the files match them.
 ::testing::AssertionResult caughtUpAndFilesMatch(WorkerDaemon& ampd, AnvilProcess& anvil,
                                                  PgConnection& db, std::int64_t job) {
-  const auto chain = chainHashes(anvil);
+  const auto chain = anvil.blockHashes();
   const auto storedHashes = [&] {
     try {
       return one(db, kStoredHashes);

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <regex>
 #include <stdexcept>
 
 namespace ampd::test {
@@ -70,6 +75,35 @@ void WorkerDaemon::registerDataset(const std::string& anvilUrl) {
                          R"({"namespace":"_","name":"anvil_rpc","version":"1.0.0","manifest":)" +
                              readFile(ampReferenceDir() / "manifests" / "anvil_rpc.json") + "}");
   ASSERT_EQ(r.status, 201) << r.body;
+}
+
+std::string failureDetail(WorkerDaemon& ampd, std::int64_t job) {
+  const auto path = "/jobs/" + std::to_string(job) + "/events";
+  const auto list = Poco::JSON::Parser()
+                        .parse(ampd.ampd.client().get(path).body)
+                        .extract<Poco::JSON::Object::Ptr>()
+                        ->getArray("events");
+  for (std::size_t i = 0; list && i < list->size(); ++i) {
+    const auto event = list->getObject(static_cast<unsigned>(i));
+    if (event->getValue<std::string>("event_type") != "FAILED") continue;
+    return ampd.ampd.client()
+        .get(path + "/" + std::to_string(event->getValue<std::int64_t>("id")))
+        .body;
+  }
+  return {};
+}
+
+std::string ownerUrl(WorkerDaemon& ampd) {
+  std::smatch match;
+  const auto output = ampd.ampd.process().output();
+  if (!std::regex_search(output, match, std::regex(R"(metadata-db ready at (\S+))")))
+    throw std::runtime_error("no metadata-db URL in ampd's output:\n" + output);
+  return match[1];
+}
+
+std::string one(PgConnection& db, const std::string& sql) {
+  const auto r = db.exec(sql);
+  return r.rows() == 0 || r.isNull(0, 0) ? std::string() : r.value(0, 0);
 }
 
 }  // namespace ampd::test

@@ -4,6 +4,8 @@
 
 #include "admin_test_support.h"
 
+#include <ampd_toolkit/pq.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -24,6 +26,18 @@ bool eventually(const std::function<bool()>& condition,
 
 /// A JSON string's text without its quotes (other JSON text unchanged).
 std::string unquoted(const std::string& json);
+
+struct WorkerDaemon;
+
+/// The detail of job `job`'s FAILED event, as GET /jobs/{id}/events/{event_id} answers it (the
+/// list of events leaves details out, as Amp's does); empty when there is none.
+std::string failureDetail(WorkerDaemon& ampd, std::int64_t job);
+
+/// The metadata database's owner URL, from "metadata-db ready at <url>" in ampd's log.
+std::string ownerUrl(WorkerDaemon& ampd);
+
+/// The first value of `sql`'s first row; empty for no row or NULL.
+std::string one(PgConnection& db, const std::string& sql);
 
 /// `ampd` with metadb-postgres, controller, server and worker (poll interval 20 ms, batches of
 /// 7 blocks), both APIs on free ports. The constructor returns once the worker is registered.
