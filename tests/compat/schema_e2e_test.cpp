@@ -3,7 +3,11 @@
 #include "admin_test_support.h"
 #include "node_client.h"
 
+#include <ampd_toolkit/pq.h>
+
 #include <gtest/gtest.h>
+
+#include <regex>
 
 #include <csignal>
 
@@ -92,6 +96,29 @@ TEST(CompatSchema, UnplannableSqlDecodesAsAmpsErrors) {
       std::string::npos)
       << results[2].failMessage;
   EXPECT_EQ(d.ampd.stop(SIGTERM), 0);
+}
+
+TEST(CompatSchema, AnExtractedDependencysSchemaDoesNotGetInTheWayAndIsLeftAsItWas) {
+  AnvilDaemon d;
+  // What a worker leaves for an extracted dataset: a schema "_/anvil" (views over its storage).
+  std::smatch url;
+  const auto output = d.ampd.process().output();
+  ASSERT_TRUE(std::regex_search(output, url, std::regex(R"(metadata-db ready at (\S+))")))
+      << output;
+  PgConnection owner(url[1]);
+  owner.exec(
+      R"(CREATE SCHEMA "_/anvil"; CREATE TABLE "_/anvil".blocks (x int); INSERT INTO "_/anvil".blocks VALUES (7))");
+
+  const auto inferred = d.schema(R"({"dependencies":{"a":"_/anvil@1.0.0"},"tables":{"t":)"
+                                 R"("SELECT b.block_num FROM \"_/anvil\".blocks b"}})");
+  ASSERT_EQ(inferred.status, 200) << inferred.body;
+  EXPECT_NE(inferred.body.find(R"({"name":"block_num","type":"UInt64","nullable":false})"),
+            std::string::npos)
+      << inferred.body;
+  EXPECT_EQ(owner.exec(R"(SELECT x FROM "_/anvil".blocks)").value(0, 0), "7");
+  EXPECT_EQ(
+      owner.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ampd_hidden%'").value(0, 0),
+      "0");
 }
 
 TEST(CompatSchema, PostgresPlansOverDependencyTablesOnly) {

@@ -87,6 +87,7 @@ class ScratchCatalog {
                          ") as schema \"" + schema + "\": " + why);
     };
     try {
+      hideExistingSchema(schema);
       _c.exec("CREATE SCHEMA " + quoteIdent(schema));
     } catch (const PgError& e) {
       fail(e.what());
@@ -129,7 +130,17 @@ class ScratchCatalog {
   }
 
   PgConnection& _c;
+  /// A real schema of that name (e.g. the views of an extracted dataset, "ns/name") is renamed
+  /// out of the way for the scratch one; the rollback at the end renames it back. Nothing reads
+  /// it meanwhile: the plan may read the scratch tables only.
+  void hideExistingSchema(const std::string& schema) {
+    if (_c.exec("SELECT 1 FROM pg_namespace WHERE nspname = $1", {schema}).rows() == 0) return;
+    _c.exec("ALTER SCHEMA " + quoteIdent(schema) + " RENAME TO " +
+            quoteIdent("ampd_hidden_" + std::to_string(++_hidden)));
+  }
+
   std::set<std::string> _schemas;
+  int _hidden = 0;
   std::map<Oid, CreatedTable> _tables;
   std::map<std::pair<std::string, std::string>, Oid> _byName;
 };
