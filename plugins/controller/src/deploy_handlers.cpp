@@ -14,11 +14,6 @@
 namespace ampd::controller {
 namespace {
 
-struct ResolvedRevision {
-  std::string ns, name;
-  ManifestFacts facts;
-};
-
 ResolvedRevision resolveRevision(DatasetStore& datasets, const PathParams& params) {
   const auto& ns = params.at("namespace");
   const auto& name = params.at("name");
@@ -29,12 +24,7 @@ ResolvedRevision resolveRevision(DatasetStore& datasets, const PathParams& param
   const auto revision = Revision::parse(text);
   if (!revision)
     throw ApiError(400, "INVALID_PATH", "invalid path parameters: revision \"" + text + "\"");
-  auto facts =
-      withDatabase("RESOLVE_REVISION_ERROR", [&] { return datasets.resolve(ns, name, *revision); });
-  if (!facts)
-    throw ApiError(404, "DATASET_NOT_FOUND",
-                   "Dataset '" + ns + "/" + name + "' at revision '" + text + "' not found");
-  return {ns, name, std::move(*facts)};
+  return resolveOrNotFound(datasets, ns, name, *revision, text);
 }
 
 [[noreturn]] void invalidBody(const std::string& message) {

@@ -4,6 +4,7 @@
 // Thread-safety: the registered handlers only use the stores, which are thread-safe.
 #pragma once
 
+#include "api.h"
 #include "dataset_store.h"
 #include "job_store.h"
 #include "manifest_store.h"
@@ -22,6 +23,26 @@ void addHealthRoutes(Router& router, PgPool& pool,
 /// The header of DELETE /datasets/{namespace}/{name}'s 204 naming the extracted data dropped
 /// (absent when there was none).
 inline constexpr const char* kDroppedDataHeader = "Ampd-Dropped-Data";
+
+/// A dataset revision a request named, resolved to its manifest.
+struct ResolvedRevision {
+  std::string ns, name;
+  ManifestFacts facts;
+};
+
+/// Resolves `revision` of ns/name (`revisionText`: as the request spelled it, for the message);
+/// 404 DATASET_NOT_FOUND when there is none, 500 RESOLVE_REVISION_ERROR when the database fails.
+inline ResolvedRevision resolveOrNotFound(DatasetStore& datasets, const std::string& ns,
+                                          const std::string& name, const Revision& revision,
+                                          const std::string& revisionText) {
+  auto facts =
+      withDatabase("RESOLVE_REVISION_ERROR", [&] { return datasets.resolve(ns, name, revision); });
+  if (!facts)
+    throw ApiError(
+        404, "DATASET_NOT_FOUND",
+        "Dataset '" + ns + "/" + name + "' at revision '" + revisionText + "' not found");
+  return {ns, name, std::move(*facts)};
+}
 
 /// POST/GET /datasets, DELETE /datasets/{namespace}/{name}, versions and manifest by revision.
 void addDatasetRoutes(Router& router, DatasetStore& store);

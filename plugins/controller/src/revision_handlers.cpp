@@ -71,13 +71,8 @@ void requireInactive(const RevisionRow& r) {
                    "Revision " + std::to_string(r.id) + " is active; deactivate it first");
 }
 
-struct ResolvedDataset {
-  std::string ns, name;
-  ManifestFacts facts;
-};
-
 /// A dataset reference "namespace/name" or "namespace/name@revision" ("latest" when omitted).
-ResolvedDataset resolveReference(DatasetStore& datasets, const std::string& text) {
+ResolvedRevision resolveReference(DatasetStore& datasets, const std::string& text) {
   const auto at = text.rfind('@');
   const auto base = text.substr(0, at);
   const auto slash = base.find('/');
@@ -89,16 +84,10 @@ ResolvedDataset resolveReference(DatasetStore& datasets, const std::string& text
     throw ApiError(400, "INVALID_PAYLOAD_FORMAT",
                    "Invalid dataset reference \"" + text +
                        "\": expected namespace/name or namespace/name@revision");
-  auto facts =
-      withDatabase("RESOLVE_REVISION_ERROR", [&] { return datasets.resolve(ns, name, *revision); });
-  if (!facts)
-    throw ApiError(
-        404, "DATASET_NOT_FOUND",
-        "Dataset '" + ns + "/" + name + "' at revision '" + revisionText + "' not found");
-  return {ns, name, std::move(*facts)};
+  return resolveOrNotFound(datasets, ns, name, *revision, revisionText);
 }
 
-ResolvedDataset resolvePath(DatasetStore& datasets, const PathParams& params) {
+ResolvedRevision resolvePath(DatasetStore& datasets, const PathParams& params) {
   const auto& ns = params.at("namespace");
   const auto& name = params.at("name");
   const auto& text = params.at("revision");
@@ -106,12 +95,7 @@ ResolvedDataset resolvePath(DatasetStore& datasets, const PathParams& params) {
   if (!isValidNamespace(ns) || !isValidDatasetName(name) || !revision)
     throw ApiError(400, "INVALID_PATH",
                    "Invalid path parameters: dataset \"" + ns + "/" + name + "@" + text + "\"");
-  auto facts =
-      withDatabase("RESOLVE_REVISION_ERROR", [&] { return datasets.resolve(ns, name, *revision); });
-  if (!facts)
-    throw ApiError(404, "DATASET_NOT_FOUND",
-                   "Dataset '" + ns + "/" + name + "' at revision '" + text + "' not found");
-  return {ns, name, std::move(*facts)};
+  return resolveOrNotFound(datasets, ns, name, *revision, text);
 }
 
 std::vector<std::string> tableNames(const ManifestFacts& facts) {
@@ -121,7 +105,7 @@ std::vector<std::string> tableNames(const ManifestFacts& facts) {
   return names;
 }
 
-void requireTableInManifest(const ResolvedDataset& d, const std::string& table) {
+void requireTableInManifest(const ResolvedRevision& d, const std::string& table) {
   const auto names = tableNames(d.facts);
   if (std::find(names.begin(), names.end(), table) == names.end())
     throw ApiError(
@@ -136,11 +120,11 @@ std::string requiredString(const Poco::JSON::Object& body, const std::string& ke
   return body.getValue<std::string>(key);
 }
 
-TableKey tableKey(const ResolvedDataset& d, const std::string& table) {
+TableKey tableKey(const ResolvedRevision& d, const std::string& table) {
   return {d.ns, d.name, d.facts.hash, table};
 }
 
-[[noreturn]] void notInStorage(const ResolvedDataset& d, const std::string& table) {
+[[noreturn]] void notInStorage(const ResolvedRevision& d, const std::string& table) {
   throw ApiError(404, "TABLE_NOT_FOUND",
                  "Table data not found in object storage for table '" + table + "' of dataset '" +
                      d.ns + "/" + d.name + "'");
