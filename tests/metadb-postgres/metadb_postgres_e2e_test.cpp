@@ -22,12 +22,11 @@
 
 namespace mp = managed_postgres;
 using ampd::test::ChildProcess;
+using mp::test::kReadyPattern;
+using mp::test::kReadyTimeout;
 using mp::test::queryValue;
 
 namespace {
-
-constexpr auto kReadyTimeout = std::chrono::seconds(60);
-constexpr const char* kReadyPattern = R"(metadata-db ready at (\S+))";
 
 void writeSoloConfig(const ampd::test::DaemonAmpDir& dir) {
   dir.writeFile(".amp/config.toml", "plugins = [\"metadb-postgres\"]\n");

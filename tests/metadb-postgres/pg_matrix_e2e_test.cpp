@@ -26,12 +26,11 @@
 
 namespace mp = managed_postgres;
 using ampd::test::ChildProcess;
+using mp::test::kReadyPattern;
+using mp::test::kReadyTimeout;
 using mp::test::queryValue;
 
 namespace {
-
-constexpr auto kReadyTimeout = std::chrono::seconds(60);
-constexpr const char* kReadyPattern = R"(metadata-db ready at (\S+))";
 
 /// config.toml of an amp dir: only metadb-postgres, with bin_path set.
 std::string soloConfig(const std::filesystem::path& binDir) {

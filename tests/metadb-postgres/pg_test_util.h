@@ -10,6 +10,7 @@
 #include <child_process.h>
 #include <daemon_amp_dir.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,11 @@
 #include <managed_postgres/socket_dir.h>
 
 namespace managed_postgres::test {
+
+/// How long an e2e test waits for ampd's metadata-db, and the log line that announces it (its
+/// group: the connection URL).
+inline constexpr auto kReadyTimeout = std::chrono::seconds(60);
+inline constexpr const char* kReadyPattern = R"(metadata-db ready at (\S+))";
 
 /// SpawnOptions for ampd::test::ChildProcess (all fields named, so no field is left out).
 inline ampd::test::SpawnOptions spawnOptions(std::vector<std::string> args,

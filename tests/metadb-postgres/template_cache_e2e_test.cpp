@@ -18,12 +18,12 @@
 namespace fs = std::filesystem;
 namespace mp = managed_postgres;
 using ampd::test::ChildProcess;
+using mp::test::kReadyPattern;
+using mp::test::kReadyTimeout;
 using mp::test::queryValue;
 
 namespace {
 
-constexpr auto kReadyTimeout = std::chrono::seconds(60);
-constexpr const char* kReadyPattern = R"(metadata-db ready at (\S+))";
 /// Logged when the background initdb after a first start has put its template in place.
 constexpr const char* kTemplateMadePattern = R"(made template \S+ by a background initdb)";
 constexpr auto kTemplateTimeout = std::chrono::seconds(60);
