@@ -5,12 +5,10 @@
 #include "rpc_retry.h"
 
 #include <ampd_toolkit/pq_transaction.h>
+#include <ampd_toolkit/retry.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
-
-#include <condition_variable>
-#include <mutex>
 
 namespace ampd::worker {
 namespace {
@@ -18,14 +16,6 @@ namespace {
 /// Batches fetched ahead. Two, so that one fetch's parsing overlaps the next one's wait for the
 /// node (bench/extract.sh: one ahead left extraction at the fetch-and-parse rate).
 constexpr std::size_t kPrefetchDepth = 2;
-
-/// Waits `interval` or until `stop` is requested; true when stopped.
-bool waitOrStop(std::stop_token stop, std::chrono::milliseconds interval) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  return wake.wait_for(lock, stop, interval, [] { return false; }), stop.stop_requested();
-}
 
 void copyRows(PgConnection& db, const std::string& target, const std::string& rows) {
   PgResult start(PQexec(db.get(), ("COPY " + target + " FROM STDIN").c_str()));
@@ -99,7 +89,7 @@ ExtractOutcome ExtractLoop::run() {
     while (!_stop.stop_requested()) {
       const auto to = target();
       if (!to) {  // no finalized block yet
-        if (waitOrStop(_stop, _settings.pollInterval)) break;
+        if (waitUnlessStopped(_stop, _settings.pollInterval)) break;
         continue;
       }
       if (_endBlock && _cursor.next > *_endBlock) return ExtractOutcome::Completed;
@@ -144,7 +134,7 @@ bool ExtractLoop::waitAtHead() {
     rewind(_cursor.next - 1);
     return true;
   }
-  return !waitOrStop(_stop, _settings.pollInterval);
+  return !waitUnlessStopped(_stop, _settings.pollInterval);
 }
 
 bool ExtractLoop::headStillOnChain() {

@@ -1,5 +1,6 @@
 // retryWithBackoff: the one retry mechanism in ampd. Exponential backoff with an overall
 // deadline; the wait between attempts can be cut short through a std::stop_token.
+// waitUnlessStopped: that wait on its own (a poll interval a stop must cut short).
 //
 // Semantics:
 // - `attempt()` is called at once, then after delays initialDelay, initialDelay*factor, ...
@@ -30,13 +31,21 @@ struct BackoffPolicy {
   std::chrono::milliseconds deadline{30000};  ///< overall time budget, from the first attempt
 };
 
+/// Waits `interval`, or less when `stop` is requested meanwhile; true when it was.
+inline bool waitUnlessStopped(std::stop_token stop, std::chrono::steady_clock::duration interval) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  // Returns early only when a stop is requested; there is no other notifier.
+  wake.wait_for(lock, stop, interval, [] { return false; });
+  return stop.stop_requested();
+}
+
 inline bool retryWithBackoff(const BackoffPolicy& policy, const std::function<bool()>& attempt,
                              std::stop_token stop = {}) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + policy.deadline;
   auto delay = std::chrono::duration<double, std::milli>(policy.initialDelay);
-  std::mutex mutex;
-  std::condition_variable_any wake;
   for (;;) {
     if (stop.stop_requested()) return false;
     if (attempt()) return true;
@@ -45,11 +54,7 @@ inline bool retryWithBackoff(const BackoffPolicy& policy, const std::function<bo
     auto wait = std::chrono::duration_cast<Clock::duration>(
         std::min(delay, std::chrono::duration<double, std::milli>(policy.maxDelay)));
     wait = std::min<Clock::duration>(wait, deadline - now);
-    {
-      std::unique_lock lock(mutex);
-      // Returns early only when a stop is requested; there is no other notifier.
-      wake.wait_for(lock, stop, wait, [] { return false; });
-    }
+    waitUnlessStopped(stop, wait);
     delay *= policy.factor;
   }
 }
