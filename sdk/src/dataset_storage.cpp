@@ -63,15 +63,6 @@ bool schemaExists(PgConnection& db, const std::string& schema) {
   return db.exec("SELECT 1 FROM pg_namespace WHERE nspname = $1", {schema}).rows() == 1;
 }
 
-std::string quoteIdentifier(const std::string& name) {
-  std::string quoted = "\"";
-  for (const char c : name) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 std::string datasetDisplayName(const std::string& ns, const std::string& name) {
   return ns + "/" + name;
 }

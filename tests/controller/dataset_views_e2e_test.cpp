@@ -64,7 +64,7 @@ struct ViewsDatabase {
   /// The marker the view schema's table t shows, or "" when the schema does not exist.
   std::string shows(const std::string& schema) {
     if (db.exec("SELECT 1 FROM pg_namespace WHERE nspname = $1", {schema}).rows() == 0) return "";
-    return db.exec("SELECT min(v) FROM " + toolkit::quoteIdentifier(schema) + ".t").value(0, 0);
+    return db.exec("SELECT min(v) FROM " + quoteIdentifier(schema) + ".t").value(0, 0);
   }
 
   DaemonAmpDir dir;

@@ -16,15 +16,6 @@
 namespace ampd::controller {
 namespace {
 
-std::string quoteIdent(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string compact(const Poco::Dynamic::Var& value) {
   std::ostringstream out;
   Poco::JSON::Stringifier::condense(value, out);
@@ -88,7 +79,7 @@ class ScratchCatalog {
     };
     try {
       hideExistingSchema(schema);
-      _c.exec("CREATE SCHEMA " + quoteIdent(schema));
+      _c.exec("CREATE SCHEMA " + quoteIdentifier(schema));
     } catch (const PgError& e) {
       fail(e.what());
     }
@@ -112,11 +103,11 @@ class ScratchCatalog {
                "': " + e.what());
         }
         if (!columns.empty()) columns += ", ";
-        columns += quoteIdent(field->getValue<std::string>("name")) + " " + type;
+        columns += quoteIdentifier(field->getValue<std::string>("name")) + " " + type;
         if (!field->optValue<bool>("nullable", true)) columns += " NOT NULL";
         created.fields.push_back(field);
       }
-      const auto qualified = quoteIdent(schema) + "." + quoteIdent(tableName);
+      const auto qualified = quoteIdentifier(schema) + "." + quoteIdentifier(tableName);
       try {
         _c.exec("CREATE TABLE " + qualified + " (" + columns + ")");
         const auto oid = static_cast<Oid>(
@@ -135,8 +126,8 @@ class ScratchCatalog {
   /// it meanwhile: the plan may read the scratch tables only.
   void hideExistingSchema(const std::string& schema) {
     if (_c.exec("SELECT 1 FROM pg_namespace WHERE nspname = $1", {schema}).rows() == 0) return;
-    _c.exec("ALTER SCHEMA " + quoteIdent(schema) + " RENAME TO " +
-            quoteIdent("ampd_hidden_" + std::to_string(++_hidden)));
+    _c.exec("ALTER SCHEMA " + quoteIdentifier(schema) + " RENAME TO " +
+            quoteIdentifier("ampd_hidden_" + std::to_string(++_hidden)));
   }
 
   std::set<std::string> _schemas;

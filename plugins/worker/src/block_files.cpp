@@ -32,9 +32,10 @@ void rollBackBlockFiles(PgConnection& db, const DatasetRef& dataset, const std::
                                                     dataset.manifestHash, table, ancestor);
   for (const auto& old : straddling) {
     BlockFile kept{schema, table, old.startBlock, *ancestor, reorgs, 0, 0};
-    const auto r = db.exec("SELECT count(*)::text FROM " + quoteIdent(schema) + "." +
-                               quoteIdent(table) + " WHERE block_num BETWEEN $1::int8 AND $2::int8",
-                           {std::to_string(kept.first), std::to_string(kept.last)});
+    const auto r =
+        db.exec("SELECT count(*)::text FROM " + quoteIdentifier(schema) + "." +
+                    quoteIdentifier(table) + " WHERE block_num BETWEEN $1::int8 AND $2::int8",
+                {std::to_string(kept.first), std::to_string(kept.last)});
     kept.rows = std::stoll(r.value(0, 0));
     // The COPY text is gone; its rows were of similar size, so the kept share of the bytes
     // follows the kept share of the rows.

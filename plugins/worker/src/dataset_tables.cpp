@@ -60,18 +60,16 @@ std::string datasetSchema(const std::string& ns, const std::string& name) {
   return toolkit::datasetDisplayName(ns, name);
 }
 
-std::string quoteIdent(const std::string& name) { return toolkit::quoteIdentifier(name); }
-
 namespace {
 
 /// CREATE TABLE IF NOT EXISTS for each of the manifest's tables, with the block_num indexes.
 void createTables(PgConnection& db, const std::string& schema, const RawDatasetManifest& manifest) {
-  const auto s = quoteIdent(schema);
+  const auto s = quoteIdentifier(schema);
   for (const auto& table : manifest.tables) {
-    std::string sql = "CREATE TABLE IF NOT EXISTS " + s + "." + quoteIdent(table.name) + " (";
+    std::string sql = "CREATE TABLE IF NOT EXISTS " + s + "." + quoteIdentifier(table.name) + " (";
     for (std::size_t i = 0; i < table.columns.size(); ++i) {
       const auto& c = table.columns[i];
-      sql += (i ? ", " : "") + quoteIdent(c.name) + " " + c.postgresType +
+      sql += (i ? ", " : "") + quoteIdentifier(c.name) + " " + c.postgresType +
              (c.nullable ? "" : " NOT NULL");
     }
     db.exec(sql + ")");
@@ -79,8 +77,8 @@ void createTables(PgConnection& db, const std::string& schema, const RawDatasetM
                                          [](const ColumnSpec& c) { return c.name == "block_num"; });
     if (!hasBlockNum) continue;
     db.exec("CREATE " + std::string(table.name == "blocks" ? "UNIQUE " : "") +
-            "INDEX IF NOT EXISTS " + quoteIdent(table.name + "_block_num") + " ON " + s + "." +
-            quoteIdent(table.name) + " (block_num)");
+            "INDEX IF NOT EXISTS " + quoteIdentifier(table.name + "_block_num") + " ON " + s + "." +
+            quoteIdentifier(table.name) + " (block_num)");
   }
 }
 
@@ -116,7 +114,7 @@ std::optional<StoredHead> storedHead(PgConnection& db, const std::string& schema
   // ORDER BY b.block_num, not block_num: the bare name would be the text output column, and
   // "99" sorts above "363".
   const auto r = db.exec("SELECT b.block_num::text, '0x' || encode(b.hash, 'hex') FROM " +
-                         quoteIdent(schema) + ".blocks b ORDER BY b.block_num DESC LIMIT 1");
+                         quoteIdentifier(schema) + ".blocks b ORDER BY b.block_num DESC LIMIT 1");
   if (r.rows() == 0) return std::nullopt;
   return StoredHead{std::stoull(r.value(0, 0)), r.value(0, 1)};
 }

@@ -55,9 +55,6 @@ RawDatasetManifest parseRawManifest(const std::string& manifestJson);
 /// "<ns>/<name>" (Amp's name of the dataset).
 std::string datasetSchema(const std::string& ns, const std::string& name);
 
-/// A quoted SQL identifier.
-std::string quoteIdent(const std::string& name);
-
 /// The storage of one (dataset, manifest), and what refreshing the views reported.
 struct DatasetStorage {
   std::string schema;              ///< ampd_data_<hash>

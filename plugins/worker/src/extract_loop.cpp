@@ -174,7 +174,7 @@ void ExtractLoop::writeBatch(const FetchedBatch& batch) {
   inTransaction(_db, [&] {
     for (std::size_t t = 0; t < writers.size(); ++t) {
       if (!batch.texts[t].empty())
-        copyRows(_db, quoteIdent(_plan.schema) + "." + quoteIdent(writers[t].table()),
+        copyRows(_db, quoteIdentifier(_plan.schema) + "." + quoteIdentifier(writers[t].table()),
                  batch.texts[t]);
       recordBlockFile(_db, _plan.locations[t],
                       {_plan.schema, writers[t].table(), batch.first, batch.last, _reorgs,

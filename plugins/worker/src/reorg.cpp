@@ -15,11 +15,11 @@ struct StoredBlock {
 std::vector<StoredBlock> storedBlocksDown(PgConnection& db, const std::string& schema,
                                           std::uint64_t from, std::size_t limit) {
   // b.block_num: a bare block_num in ORDER BY would be the text output column ("99" > "363").
-  const auto r =
-      db.exec("SELECT b.block_num::text, '0x' || encode(b.hash, 'hex') FROM " + quoteIdent(schema) +
-                  ".blocks b WHERE b.block_num <= $1::int8 ORDER BY b.block_num DESC LIMIT " +
-                  std::to_string(limit),
-              {std::to_string(from)});
+  const auto r = db.exec(
+      "SELECT b.block_num::text, '0x' || encode(b.hash, 'hex') FROM " + quoteIdentifier(schema) +
+          ".blocks b WHERE b.block_num <= $1::int8 ORDER BY b.block_num DESC LIMIT " +
+          std::to_string(limit),
+      {std::to_string(from)});
   std::vector<StoredBlock> blocks;
   for (int i = 0; i < r.rows(); ++i) blocks.push_back({std::stoull(r.value(i, 0)), r.value(i, 1)});
   return blocks;
@@ -50,11 +50,11 @@ std::uint64_t rollbackAbove(PgConnection& db, const DatasetRef& dataset, const s
   std::uint64_t deleted = 0;
   inTransaction(db, [&] {
     for (const auto& table : tables) {
-      const auto r =
-          db.exec("WITH d AS (DELETE FROM " + quoteIdent(schema) + "." + quoteIdent(table) +
-                      " WHERE block_num > $1::int8 RETURNING 1) SELECT count(*)::text "
-                      "FROM d",
-                  {above});
+      const auto r = db.exec("WITH d AS (DELETE FROM " + quoteIdentifier(schema) + "." +
+                                 quoteIdentifier(table) +
+                                 " WHERE block_num > $1::int8 RETURNING 1) SELECT count(*)::text "
+                                 "FROM d",
+                             {above});
       if (table == "blocks") deleted = std::stoull(r.value(0, 0));
       rollBackBlockFiles(db, dataset, schema, table, ancestor, reorgs);
     }

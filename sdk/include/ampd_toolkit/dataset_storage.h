@@ -25,9 +25,6 @@ namespace ampd::toolkit {
 /// PostgreSQL's longest identifier (NAMEDATALEN - 1), in bytes.
 inline constexpr std::size_t kMaxIdentifierBytes = 63;
 
-/// A double-quoted SQL identifier.
-std::string quoteIdentifier(const std::string& name);
-
 /// Whether `role` is not empty and exists.
 bool roleExists(PgConnection& db, const std::string& role);
 

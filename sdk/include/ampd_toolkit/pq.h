@@ -360,4 +360,15 @@ class PgConnection {
 /// True when a server at `url` accepts connections (PQping == PQPING_OK). Never throws.
 inline bool pingUrl(const std::string& url) { return PQping(url.c_str()) == PQPING_OK; }
 
+/// `name` as a quoted SQL identifier (double quotes, inner ones doubled), for names that cannot
+/// be statement parameters (schemas, tables, roles).
+inline std::string quoteIdentifier(const std::string& name) {
+  std::string quoted = "\"";
+  for (const char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
 }  // namespace ampd
