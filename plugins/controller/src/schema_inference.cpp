@@ -4,6 +4,7 @@
 #include "json_writer.h"
 
 #include <ampd_toolkit/arrow_pg_types.h>
+#include <ampd_toolkit/dataset_storage.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -125,7 +126,7 @@ class ScratchCatalog {
   /// out of the way for the scratch one; the rollback at the end renames it back. Nothing reads
   /// it meanwhile: the plan may read the scratch tables only.
   void hideExistingSchema(const std::string& schema) {
-    if (_c.exec("SELECT 1 FROM pg_namespace WHERE nspname = $1", {schema}).rows() == 0) return;
+    if (!toolkit::schemaExists(_c, schema)) return;
     _c.exec("ALTER SCHEMA " + quoteIdentifier(schema) + " RENAME TO " +
             quoteIdentifier("ampd_hidden_" + std::to_string(++_hidden)));
   }
