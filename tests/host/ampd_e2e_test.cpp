@@ -4,6 +4,7 @@
 #include <daemon_amp_dir.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <text_match.h>
 
 #include <chrono>
 #include <filesystem>
@@ -47,10 +48,6 @@ std::size_t positionOf(const std::string& output, const std::string& line) {
   const auto position = output.find(line);
   EXPECT_NE(position, std::string::npos) << "\"" << line << "\" not in output:\n" << output;
   return position;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 /// Runs ampd to completion in `dir` and returns {exit code, output}.

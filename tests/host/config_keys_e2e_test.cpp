@@ -7,6 +7,7 @@
 #include <daemon_amp_dir.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <text_match.h>
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -22,10 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kTimeout = 30s;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 SpawnOptions inDir(const DaemonAmpDir& dir, std::vector<std::string> args) {
   SpawnOptions options;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <text_match.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,10 +24,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr auto kTimeout = 60s;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 SpawnOptions inDir(const DaemonAmpDir& dir, std::vector<std::string> args) {
   SpawnOptions options;

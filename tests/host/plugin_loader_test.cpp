@@ -2,6 +2,7 @@
 
 #include <child_process.h>
 #include <daemon_amp_dir.h>
+#include <text_match.h>
 
 #include "plugin_loader.h"
 
@@ -10,9 +11,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ampd::test::contains;
 
 fs::path testPlugin(const std::string& name) {
   return ampd::test::testPluginDir() / pluginFileName(name);

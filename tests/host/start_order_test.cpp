@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include <text_match.h>
 #include "start_order.h"
 
 namespace ampd::host {
@@ -23,9 +24,7 @@ std::vector<std::string> orderedNames(const std::vector<PluginFacts>& plugins) {
   return names;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ampd::test::contains;
 
 TEST(HostStartOrder, ProviderStartsBeforeItsConsumerWhateverTheListOrder) {
   const std::vector<PluginFacts> plugins{plugin("controller", {}, {"metadata-db"}),
