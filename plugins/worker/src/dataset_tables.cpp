@@ -56,10 +56,6 @@ RawDatasetManifest parseRawManifest(const std::string& manifestJson) {
   return m;
 }
 
-std::string datasetSchema(const std::string& ns, const std::string& name) {
-  return toolkit::datasetDisplayName(ns, name);
-}
-
 namespace {
 
 /// CREATE TABLE IF NOT EXISTS for each of the manifest's tables, with the block_num indexes.
@@ -95,8 +91,8 @@ DatasetStorage ensureDatasetStorage(PgConnection& db, const std::string& ns,
         "SELECT 1 FROM dataset_manifests WHERE namespace = $1 AND name = $2 AND manifest_hash = $3",
         {ns, name, manifestHash});
     if (linked.rows() == 0)
-      throw ManifestError("dataset " + datasetSchema(ns, name) + " no longer has manifest " +
-                          manifestHash +
+      throw ManifestError("dataset " + toolkit::datasetDisplayName(ns, name) +
+                          " no longer has manifest " + manifestHash +
                           " (the dataset or the manifest was deleted); no storage is created");
     DatasetStorage storage;
     if (const auto note = toolkit::adoptLegacySchema(db, ns, name, readerRole))

@@ -52,9 +52,6 @@ struct RawDatasetManifest {
 /// ManifestError.
 RawDatasetManifest parseRawManifest(const std::string& manifestJson);
 
-/// "<ns>/<name>" (Amp's name of the dataset).
-std::string datasetSchema(const std::string& ns, const std::string& name);
-
 /// The storage of one (dataset, manifest), and what refreshing the views reported.
 struct DatasetStorage {
   std::string schema;              ///< ampd_data_<hash>
