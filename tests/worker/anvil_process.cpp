@@ -6,7 +6,6 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include <csignal>
-#include <sstream>
 
 namespace ampd::test {
 int freeLoopbackPort() {
@@ -87,12 +86,10 @@ Poco::JSON::Object::Ptr AnvilProcess::receipt(const std::string& txHash) {
 std::string AnvilProcess::blockHashes() {
   std::string hashes;
   for (std::uint64_t n = 0, top = head(); n <= top; ++n) {
-    std::ostringstream number;
-    number << "0x" << std::hex << n;
-    hashes +=
-        (n > 0 ? "," : "") + _rpc->call("eth_getBlockByNumber", "[\"" + number.str() + "\",false]")
-                                 .extract<Poco::JSON::Object::Ptr>()
-                                 ->getValue<std::string>("hash");
+    hashes += (n > 0 ? "," : "") +
+              _rpc->call("eth_getBlockByNumber", "[\"" + worker::hexNumber(n) + "\",false]")
+                  .extract<Poco::JSON::Object::Ptr>()
+                  ->getValue<std::string>("hash");
   }
   return hashes;
 }

@@ -5,15 +5,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <sstream>
-
 namespace ampd::worker {
-
-std::string hexNumber(std::uint64_t n) {
-  std::ostringstream out;
-  out << "0x" << std::hex << n;
-  return out.str();
-}
 
 BatchFetcher::BatchFetcher(const ExtractSettings& settings, const std::string& url,
                            const std::vector<TableRowWriter>& writers, Poco::Logger& logger)

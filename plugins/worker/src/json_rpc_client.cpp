@@ -170,4 +170,10 @@ std::uint64_t quantity(const Poco::Dynamic::Var& value, const char* what) {
   return std::stoull(text.substr(2), nullptr, 16);
 }
 
+std::string hexNumber(std::uint64_t n) {
+  std::ostringstream out;
+  out << "0x" << std::hex << n;
+  return out.str();
+}
+
 }  // namespace ampd::worker

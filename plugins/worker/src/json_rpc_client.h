@@ -78,4 +78,7 @@ class JsonRpcClient {
 /// A JSON-RPC quantity ("0x1a") as an unsigned 64-bit number. Throws RpcError naming `what`.
 std::uint64_t quantity(const Poco::Dynamic::Var& value, const char* what);
 
+/// `n` as a JSON-RPC quantity: "0x1a" for 26.
+std::string hexNumber(std::uint64_t n);
+
 }  // namespace ampd::worker

@@ -55,7 +55,4 @@ auto withRetry(const ExtractSettings& settings, std::stop_token stop, const std:
   return std::move(*result);
 }
 
-/// "0x1a" for 26.
-std::string hexNumber(std::uint64_t n);
-
 }  // namespace ampd::worker
