@@ -217,9 +217,16 @@ TEST(PostgresBuilder, IdleStopIsFast) {
   EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
 }
 
-TEST(PostgresBuilder, TheReadinessConnectionIsHandedOverOnce) {
+TEST(PostgresBuilder, TheReadinessConnectionIsClosedUnlessTheOwnerAsksToKeepIt) {
   ampd::test::DaemonAmpDir dir;
   auto pg = quickBuilder(dir.ampDir() / "metadb").start();
+  EXPECT_EQ(pg.takeReadinessConnection(), nullptr);
+  EXPECT_TRUE(pg.stop().success());
+}
+
+TEST(PostgresBuilder, TheReadinessConnectionIsHandedOverOnce) {
+  ampd::test::DaemonAmpDir dir;
+  auto pg = quickBuilder(dir.ampDir() / "metadb").keepReadinessConnection(true).start();
   auto connection = pg.takeReadinessConnection();
   ASSERT_NE(connection, nullptr);
   EXPECT_TRUE(connection->ok());
@@ -232,7 +239,10 @@ TEST(PostgresBuilder, TheReadinessConnectionIsHandedOverOnce) {
 TEST(PostgresBuilder, AnUntakenReadinessConnectionDoesNotHoldUpASmartStop) {
   ampd::test::DaemonAmpDir dir;
   mp::test::LogCapture log(Poco::Logger::get("managed_postgres"));
-  auto pg = quickBuilder(dir.ampDir() / "metadb").shutdownGrace(std::chrono::seconds(60)).start();
+  auto pg = quickBuilder(dir.ampDir() / "metadb")
+                .keepReadinessConnection(true)
+                .shutdownGrace(std::chrono::seconds(60))
+                .start();
   const auto status = pg.stop();  // smart: it would wait 60 s for a client left open
   EXPECT_TRUE(status.success()) << status.describe();
   EXPECT_FALSE(log.contains("switching to fast shutdown")) << log.dump();

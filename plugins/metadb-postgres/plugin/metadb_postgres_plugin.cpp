@@ -167,7 +167,9 @@ class MetadbPostgresPlugin final : public ampd::Plugin {
   mp::PostgresBuilder makeBuilder(ampd::PluginContext& context) {
     const auto& settings = context.settings();
     auto builder = mp::PostgresBuilder(context.ampDir() / "metadb");
-    builder.locale(settings.getString("metadb_postgres.locale"))
+    builder
+        .keepReadinessConnection(true)  // for the reader-role check (prepareReaderRole)
+        .locale(settings.getString("metadb_postgres.locale"))
         .encoding(settings.getString("metadb_postgres.encoding"))
         .binPath(settings.getString("metadb_postgres.bin_path"))
         .runAs(settings.getString("metadb_postgres.run_as"))

@@ -228,6 +228,10 @@ PostgresBuilder& PostgresBuilder::stopWithParent(bool enabled) {
   _stopWithParent = enabled;
   return *this;
 }
+PostgresBuilder& PostgresBuilder::keepReadinessConnection(bool enabled) {
+  _keepReadinessConnection = enabled;
+  return *this;
+}
 PostgresBuilder& PostgresBuilder::shutdownGrace(std::chrono::milliseconds grace) {
   _shutdownGrace = grace;
   return *this;
@@ -571,6 +575,7 @@ class PostgresBuilder::Startup {
     {
       std::lock_guard guard(state.mutex);
       if (ready && !child.exitStatus()) state.started = true;
+      if (!_b._keepReadinessConnection) state.readinessConnection.reset();
     }
     if (state.started) return;
     if (const auto status = child.exitStatus()) {

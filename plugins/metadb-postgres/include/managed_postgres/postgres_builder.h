@@ -107,6 +107,10 @@ class PostgresBuilder {
   /// already gone. See the note on threads above. Off: a server outlives a killed owner (it is
   /// then stopped as an orphan by the next start()).
   PostgresBuilder& stopWithParent(bool enabled);
+  /// Keep the connection that proved the server ready for the owner to take
+  /// (RunningPostgres::takeReadinessConnection()) instead of closing it at once. Off by default:
+  /// an owner that never takes it would hold an idle backend as long as the server runs.
+  PostgresBuilder& keepReadinessConnection(bool enabled);
   /// How long stop() lets a smart shutdown wait for clients before the fast one (default 2 s).
   PostgresBuilder& shutdownGrace(std::chrono::milliseconds grace);
   /// How long a fast shutdown may take before SIGKILL (default 10 s); also bounds stopping an
@@ -175,6 +179,7 @@ class PostgresBuilder {
   std::chrono::milliseconds _startTimeout{30000};
   std::chrono::milliseconds _initdbTimeout{120000};
   bool _stopWithParent = true;
+  bool _keepReadinessConnection = false;
   std::chrono::milliseconds _shutdownGrace{2000};
   std::chrono::milliseconds _shutdownTimeout{10000};
   Poco::Logger* _logger = nullptr;

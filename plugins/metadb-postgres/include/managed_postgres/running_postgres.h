@@ -79,7 +79,8 @@ class RunningPostgres {
 
   /// The connection (as the cluster's owner, on url()) that proved the server ready, for the
   /// owner's first statements: each new connection costs a backend start, the first ones after a
-  /// start several milliseconds. Null once taken (the first call takes it).
+  /// start several milliseconds. Null once taken (the first call takes it), and always unless
+  /// PostgresBuilder::keepReadinessConnection(true).
   std::unique_ptr<ampd::PgConnection> takeReadinessConnection();
 
   struct State;
