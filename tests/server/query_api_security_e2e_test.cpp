@@ -38,6 +38,14 @@ void expectPermissionDenied(QueryApiDaemon& ampd, const std::string& sql,
       << ampd.process().output();
 }
 
+/// A COPY that runs a shell program writing `marker`. The program reads its standard input to the
+/// end (`cat`), so postgres never writes into a pipe whose reader has already exited: with
+/// `touch`, the COPY itself could fail with "could not close pipe to external command: Broken
+/// pipe" when touch exited first.
+std::string copyToProgram(const std::filesystem::path& marker) {
+  return "COPY (SELECT 1) TO PROGRAM 'cat > " + marker.string() + "'";
+}
+
 std::string roleFlags(PgConnection& superuser) {
   return superuser
       .exec(
@@ -58,7 +66,7 @@ TEST(QueryApiSecurityE2E, TheQueryApiIsTheReaderRoleAndNotASuperuser) {
 TEST(QueryApiSecurityE2E, CopyToProgramIsRefusedAndRunsNothing) {
   QueryApiDaemon ampd;
   const auto marker = freshPath("program");
-  expectPermissionDenied(ampd, "COPY (SELECT 1) TO PROGRAM 'touch " + marker.string() + "'",
+  expectPermissionDenied(ampd, copyToProgram(marker),
                          "must be superuser or have privileges of the pg_execute_server_program "
                          "role to COPY to or from an external program");
   EXPECT_FALSE(std::filesystem::exists(marker)) << marker;
@@ -69,7 +77,7 @@ TEST(QueryApiSecurityE2E, ControlTheSuperuserCouldRunTheSameProgram) {
   QueryApiDaemon ampd;
   const auto marker = freshPath("control");
   PgConnection superuser(ampd.databaseUrl());
-  superuser.exec("COPY (SELECT 1) TO PROGRAM 'touch " + marker.string() + "'");
+  superuser.exec(copyToProgram(marker));
   EXPECT_TRUE(std::filesystem::exists(marker)) << marker;
   std::filesystem::remove(marker);
 }
