@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <sstream>
+#include <utility>
 
 namespace ampd::test {
 namespace {
@@ -47,6 +48,31 @@ TEST(WorkerFailuresE2E, AProviderThatStaysDownIsRetriedThenFailsTheJobWithItsUrl
   const auto log = failureDetail(ampd, job);
   EXPECT_NE(log.find("provider " + url + " unreachable for 1500 ms"), std::string::npos) << log;
   EXPECT_NE(log.find("Connection refused"), std::string::npos) << log;
+}
+
+TEST(WorkerFailuresE2E, AnApiKeyInTheProviderUrlAppearsNowhereTheFailureIsShown) {
+  DaemonAmpDir dir("worker");
+  WorkerDaemon ampd(dir, "provider_retry_ms = 300\n");
+  // A hosted node's URL shape (the key as a path segment and as a query value); nothing listens.
+  const std::string key = "Zx8kq1uYbH3nR0pLmV7tWc2dSa9eFgJ4";
+  const auto host = "http://127.0.0.1:" + std::to_string(freeLoopbackPort());
+  ampd.registerDataset(host + "/v2/" + key + "?apikey=" + key);
+  const auto job = ampd.deploy("{}");
+  ASSERT_TRUE(finished(ampd, job));
+  EXPECT_EQ(ampd.status(job), "\"FAILED\"");
+  const auto shown = host + "/v2/***?apikey=***";
+  const auto detail = failureDetail(ampd, job);
+  EXPECT_NE(detail.find("provider " + shown + " unreachable for 300 ms"), std::string::npos)
+      << detail;
+  for (const auto& [where, text] :
+       {std::pair<std::string, std::string>{"the job's failure", detail},
+        {"the job's events", events(ampd, job)},
+        {"the job", ampd.ampd.client().get("/jobs/" + std::to_string(job)).body},
+        {"ampd's log", ampd.ampd.process().output()}})
+    EXPECT_EQ(text.find(key), std::string::npos) << where << " shows the key:\n" << text;
+  EXPECT_NE(ampd.ampd.process().output().find(shown), std::string::npos)
+      << "the log names the provider by its redacted URL\n"
+      << ampd.ampd.process().output();
 }
 
 TEST(WorkerFailuresE2E, AProviderThatComesBackWithinTheDeadlineLetsTheJobGoOn) {

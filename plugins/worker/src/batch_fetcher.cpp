@@ -13,7 +13,7 @@ BatchFetcher::BatchFetcher(const ExtractSettings& settings, const std::string& u
 
 std::vector<Poco::Dynamic::Var> BatchFetcher::call(const std::vector<RpcCall>& calls,
                                                    std::stop_token stop) {
-  return withRetry(_settings, stop, _rpc.url(), _logger, [&] { return _rpc.batch(calls); });
+  return withRetry(_settings, stop, _rpc.shownUrl(), _logger, [&] { return _rpc.batch(calls); });
 }
 
 FetchedBatch BatchFetcher::fetch(std::uint64_t first, std::uint64_t last, std::stop_token stop) {
@@ -58,7 +58,7 @@ void BatchFetcher::addReceipts(std::vector<BlockData>& data,
   const auto receipts = call(calls, stop);
   for (std::size_t k = 0; k < withTxs.size(); ++k) {
     if (receipts[k].type() != typeid(Poco::JSON::Array::Ptr))
-      throw RpcError("provider " + _rpc.url() + " answered eth_getBlockReceipts for block " +
+      throw RpcError("provider " + _rpc.shownUrl() + " answered eth_getBlockReceipts for block " +
                      std::to_string(first + withTxs[k]) + " without an array");
     data[withTxs[k]].receipts = receipts[k].extract<Poco::JSON::Array::Ptr>();
   }

@@ -4,6 +4,7 @@
 #include "evm_rows.h"
 #include "extract_loop.h"
 #include "provider_lookup.h"
+#include "redacted_url.h"
 
 #include <ampd_toolkit/pq.h>
 #include <ampd_toolkit/worker_api.h>
@@ -110,7 +111,7 @@ ExtractOutcome runExtractJob(const ExtractSettings& settings, std::int64_t jobId
 
   ExtractLoop loop(settings, plan, db, report, stop, logger);
   logger.information("job " + std::to_string(jobId) + ": extracting " + plan.schema + " from " +
-                     provider.url + " (provider " + provider.name + ") from block " +
+                     redactedUrl(provider.url) + " (provider " + provider.name + ") from block " +
                      std::to_string(loop.nextBlock()) +
                      (job.endBlock ? " to end_block " + *job.endBlock : " following the head") +
                      (manifest.finalizedBlocksOnly ? " (finalized blocks only)" : ""));

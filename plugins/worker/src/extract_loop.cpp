@@ -101,7 +101,7 @@ ExtractOutcome ExtractLoop::run() {
       const auto batch = nextBatch(*to);
       if (batch.missing && prefetched) continue;  // read the head again
       if (batch.missing)
-        throw RpcError("provider " + _plan.providerUrl + " has no block " +
+        throw RpcError("provider " + _rpc.shownUrl() + " has no block " +
                        std::to_string(*batch.missing) + " (eth_getBlockByNumber answered null)");
       if (batch.reorgAt) {
         rewind(*batch.reorgAt);
@@ -119,7 +119,7 @@ ExtractOutcome ExtractLoop::run() {
 /// The highest block the job may extract now; nothing while the node has no finalized block
 /// (with finalized_blocks_only).
 std::optional<std::uint64_t> ExtractLoop::target() {
-  const auto head = withRetry(_settings, _stop, _plan.providerUrl, _logger,
+  const auto head = withRetry(_settings, _stop, _rpc.shownUrl(), _logger,
                               [&] { return extractableHead(_rpc, _plan.finalizedOnly); });
   if (!head) return std::nullopt;
   // "latest": the finalized block with finalized_blocks_only.
@@ -139,7 +139,7 @@ bool ExtractLoop::waitAtHead() {
 
 bool ExtractLoop::headStillOnChain() {
   if (_cursor.parentHash.empty()) return true;
-  const auto hashes = withRetry(_settings, _stop, _plan.providerUrl, _logger,
+  const auto hashes = withRetry(_settings, _stop, _rpc.shownUrl(), _logger,
                                 [&] { return fetchChainHashes(_rpc, {_cursor.next - 1}); });
   return hashes.front() == _cursor.parentHash;
 }
@@ -196,7 +196,7 @@ void ExtractLoop::rewind(std::uint64_t at) {
   ++_reorgs;
   _prefetch.discard();
   const ChainHashes chain = [&](const std::vector<std::uint64_t>& numbers) {
-    return withRetry(_settings, _stop, _plan.providerUrl, _logger,
+    return withRetry(_settings, _stop, _rpc.shownUrl(), _logger,
                      [&] { return fetchChainHashes(_rpc, numbers); });
   };
   const auto ancestor = _cursor.next == 0

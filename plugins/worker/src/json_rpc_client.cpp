@@ -1,5 +1,6 @@
 #include "json_rpc_client.h"
 
+#include "redacted_url.h"
 #include "tls_client_context.h"
 
 #include <Poco/JSON/Array.h>
@@ -32,14 +33,14 @@ Poco::Dynamic::Var resultOf(const Poco::JSON::Object::Ptr& reply, const std::str
 }  // namespace
 
 JsonRpcClient::JsonRpcClient(const std::string& url, std::chrono::milliseconds timeout)
-    : _url(url), _uri(url), _timeout(timeout) {
+    : _url(redactedUrl(url)), _uri(url), _timeout(timeout) {
   const auto& scheme = _uri.getScheme();
   if ((scheme != "http" && scheme != "https") || _uri.getHost().empty())
-    throw std::invalid_argument("provider url \"" + url +
+    throw std::invalid_argument("provider url \"" + _url +
                                 "\" is not an http:// or https:// URL; the worker speaks "
                                 "JSON-RPC over HTTP or HTTPS (set url = \"http://host:port\" or "
                                 "\"https://host/path\" in the provider file)");
-  if (scheme == "https") _tls = makeVerifyingClientContext(url, _uri.getHost());
+  if (scheme == "https") _tls = makeVerifyingClientContext(_url, _uri.getHost());
 }
 
 std::string JsonRpcClient::post(const std::string& body, const std::string& what) {

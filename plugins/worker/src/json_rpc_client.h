@@ -54,7 +54,8 @@ class JsonRpcClient {
   /// neither, std::runtime_error when TLS cannot be set up for an https URL.
   JsonRpcClient(const std::string& url, std::chrono::milliseconds timeout);
 
-  const std::string& url() const { return _url; }
+  /// The URL as errors and logs show it: redactedUrl() of the configured one.
+  const std::string& shownUrl() const { return _url; }
 
   /// One call; its `result`.
   Poco::Dynamic::Var call(const std::string& method, const std::string& paramsJson);
@@ -68,7 +69,7 @@ class JsonRpcClient {
   [[noreturn]] void throwTlsError(const Poco::Exception& e, const std::string& what,
                                   const std::optional<std::string>& certificateError);
 
-  std::string _url;
+  std::string _url;  ///< redacted: every message names this, never the configured URL
   Poco::URI _uri;
   std::chrono::milliseconds _timeout;
   Poco::Net::Context::Ptr _tls;  ///< set for https:// URLs

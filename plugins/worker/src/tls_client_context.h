@@ -16,7 +16,7 @@
 namespace ampd::worker {
 
 /// A client Context that verifies the peer's chain and that its certificate names `host`.
-/// Throws std::runtime_error naming `url` when TLS cannot be set up.
+/// Throws std::runtime_error naming `url` (pass the redacted URL) when TLS cannot be set up.
 Poco::Net::Context::Ptr makeVerifyingClientContext(const std::string& url, const std::string& host);
 
 /// Collects the first certificate verification error OpenSSL reports on this thread while it
