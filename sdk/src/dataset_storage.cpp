@@ -4,6 +4,8 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
+#include <iterator>
+
 namespace ampd::toolkit {
 namespace {
 
@@ -23,17 +25,28 @@ void recordStorage(PgConnection& db, const std::string& ns, const std::string& n
       {ns, name, manifestHash, schema});
 }
 
-/// Counts the tables and rows of a storage schema, then drops it with everything in it.
+/// Counts the tables of a storage schema and their size on disk, then drops it with everything in
+/// it. The size comes from the catalog in constant time; counting rows would read every table.
 DroppedStorage dropStorage(PgConnection& db, const std::string& schema, const std::string& hash) {
-  DroppedStorage dropped{schema, hash, 0, 0};
-  for (const auto& table : schemaTables(db, schema)) {
-    ++dropped.tables;
-    dropped.rows += std::stoll(
-        db.exec("SELECT count(*) FROM " + quoteIdentifier(schema) + "." + quoteIdentifier(table))
-            .value(0, 0));
-  }
+  const auto r = db.exec(
+      "SELECT count(*), coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')",
+      {schema});
+  DroppedStorage dropped{schema, hash, std::stoll(r.value(0, 0)), std::stoll(r.value(0, 1))};
   db.exec("DROP SCHEMA " + quoteIdentifier(schema) + " CASCADE");
   return dropped;
+}
+
+/// `bytes` as PostgreSQL's pg_size_pretty writes it: "8192 bytes", "96 kB", "12 MB".
+std::string prettySize(std::int64_t bytes) {
+  constexpr const char* kUnits[] = {"bytes", "kB", "MB", "GB", "TB"};
+  std::size_t unit = 0;
+  while (bytes >= 10 * 1024 && unit + 1 < std::size(kUnits)) {
+    bytes = (bytes + 512) / 1024;
+    ++unit;
+  }
+  return std::to_string(bytes) + " " + kUnits[unit];
 }
 
 }  // namespace
@@ -153,7 +166,7 @@ std::string DroppedData::describe() const {
   std::string text;
   for (const auto& s : storage) {
     text += (text.empty() ? "" : ", ") + s.schema + " (manifest " + s.manifestHash.substr(0, 12) +
-            ", " + std::to_string(s.tables) + " tables, " + std::to_string(s.rows) + " rows)";
+            ", " + std::to_string(s.tables) + " tables, " + prettySize(s.bytes) + ")";
   }
   if (!viewSchemas.empty()) {
     text += std::string(text.empty() ? "" : "; ") + "views";

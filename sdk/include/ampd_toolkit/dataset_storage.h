@@ -70,7 +70,7 @@ struct DroppedStorage {
   std::string schema;
   std::string manifestHash;
   std::int64_t tables = 0;
-  std::int64_t rows = 0;
+  std::int64_t bytes = 0;  ///< on disk, indexes and TOAST included
 };
 
 /// What dropDatasetData() removed.
@@ -79,13 +79,13 @@ struct DroppedData {
   std::vector<DroppedStorage> storage;
   bool empty() const { return viewSchemas.empty() && storage.empty(); }
   /// One line for a log or an HTTP header, e.g. `ampd_data_… (manifest 1a2b3c4d5e6f, 3 tables,
-  /// 1234 rows); views "_/anvil_rpc", "_/anvil_rpc@1.0.0"`.
+  /// 96 kB); views "_/anvil_rpc", "_/anvil_rpc@1.0.0"`.
   std::string describe() const;
 };
 
 /// Drops the dataset's view schemas, its storage schemas (CASCADE) and their catalog rows,
-/// counting tables and rows first. Inside a transaction, under lockDataset(); a legacy schema is
-/// adopted (and so dropped) too.
+/// counting their tables and size on disk first. Inside a transaction, under lockDataset(); a
+/// legacy schema is adopted (and so dropped) too.
 DroppedData dropDatasetData(PgConnection& db, const std::string& ns, const std::string& name,
                             const std::string& readerRole);
 
