@@ -14,6 +14,8 @@ constexpr auto B = EvmValue::Bytes;
 constexpr auto Q = EvmValue::Quantity;
 constexpr auto T = EvmValue::Timestamp;
 constexpr auto F = EvmValue::Boolean;
+constexpr auto BL = EvmValue::BytesList;
+constexpr auto JL = EvmValue::JsonList;
 
 std::vector<EvmRpcTable> buildCatalog() {
   return {
@@ -58,13 +60,19 @@ std::vector<EvmRpcTable> buildCatalog() {
         {"v", B},
         {"r", B},
         {"s", B},
+        {"v_parity", F},
+        {"chain_id", Q},
         {"gas_used", Q},
         {"type", Q},
         {"max_fee_per_gas", Q},
         {"max_priority_fee_per_gas", Q},
         {"max_fee_per_blob_gas", Q},
         {"from", B},
-        {"status", F}}},
+        {"status", F},
+        {"state_root", B},
+        {"access_list", JL},
+        {"blob_versioned_hashes", BL},
+        {"authorization_list", JL}}},
       {"logs",
        {{"_block_num", Q},
         {"block_hash", B},
@@ -92,6 +100,10 @@ const char* describeValue(EvmValue value) {
       return "a timestamp (Arrow Timestamp or Utf8)";
     case EvmValue::Boolean:
       return "a boolean (Arrow Boolean or Utf8)";
+    case EvmValue::BytesList:
+      return "a list of bytes (Arrow List of Binary or FixedSizeBinary)";
+    case EvmValue::JsonList:
+      return "a list of objects (Arrow List of Struct)";
   }
   return "?";
 }
@@ -188,7 +200,9 @@ std::string evmRpcColumnNames(const EvmRpcTable& table) {
 
 bool postgresTypeTakes(const std::string& postgresType, EvmValue value) {
   const auto is = [&](std::string_view t) { return postgresType == t; };
-  if (is("text")) return value != EvmValue::Bytes;
+  if (is("text"))
+    return value == EvmValue::Quantity || value == EvmValue::Timestamp ||
+           value == EvmValue::Boolean;
   switch (value) {
     case EvmValue::Bytes:
       return is("bytea");
@@ -199,6 +213,10 @@ bool postgresTypeTakes(const std::string& postgresType, EvmValue value) {
       return is("timestamptz") || is("timestamp");
     case EvmValue::Boolean:
       return is("boolean");
+    case EvmValue::BytesList:
+      return is("bytea[]");
+    case EvmValue::JsonList:
+      return is("jsonb[]");
   }
   return false;
 }

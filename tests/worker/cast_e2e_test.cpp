@@ -2,10 +2,10 @@
 // that emits a log, a value transfer) are extracted by the worker, and what the query API returns
 // matches what `cast` reports for the same blocks, transactions and receipts.
 #include "anvil_process.h"
+#include "cast_cli.h"
 #include "worker_daemon.h"
 
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
 
 #include <gtest/gtest.h>
@@ -14,25 +14,6 @@
 
 namespace ampd::test {
 namespace {
-
-/// Runs `cast <command> --rpc-url <anvil> <args…>` (no --rpc-url for keccak, which needs no
-/// node) and returns its output without the trailing newline; a failed run fails the test.
-std::string cast(const DaemonAmpDir& dir, const AnvilProcess& anvil,
-                 std::vector<std::string> args) {
-  if (args.front() != "keccak") args.insert(args.begin() + 1, {"--rpc-url", anvil.url()});
-  SpawnOptions options;
-  options.args = std::move(args);
-  options.cwd = dir.root();
-  options.logFile = dir.root() / "cast.log";
-  auto [code, output] = ChildProcess::run(AMPD_CAST_EXECUTABLE, std::move(options));
-  EXPECT_EQ(code, 0) << output;
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  return output;
-}
-
-Poco::JSON::Object::Ptr json(const std::string& text) {
-  return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-}
 
 /// A quantity ("0x1f") in decimal.
 std::string decimal(const std::string& hex) {
@@ -43,16 +24,16 @@ TEST(WorkerCastE2E, WhatTheQueryApiReturnsIsWhatCastReports) {
   DaemonAmpDir dir("cast");
   AnvilProcess anvil(dir);
   const auto dev = anvil.devAccount();
-  const auto deployed = json(cast(dir, anvil,
-                                  {"send", "--unlocked", "--from", dev, "--json", "--create",
-                                   "0x6860003560006000a10060005260096017f3"}));
+  const auto deployed = jsonObject(cast(dir, anvil,
+                                        {"send", "--unlocked", "--from", dev, "--json", "--create",
+                                         "0x6860003560006000a10060005260096017f3"}));
   const auto contract = deployed->getValue<std::string>("contractAddress");
   const auto topic = cast(dir, anvil, {"keccak", "Hello(ampd)"});
-  const auto call =
-      json(cast(dir, anvil, {"send", "--unlocked", "--from", dev, "--json", contract, topic}));
-  const auto transfer = json(cast(dir, anvil,
-                                  {"send", "--unlocked", "--from", dev, "--json", "--value",
-                                   "12345", "0x000000000000000000000000000000000000dEaD"}));
+  const auto call = jsonObject(
+      cast(dir, anvil, {"send", "--unlocked", "--from", dev, "--json", contract, topic}));
+  const auto transfer = jsonObject(cast(dir, anvil,
+                                        {"send", "--unlocked", "--from", dev, "--json", "--value",
+                                         "12345", "0x000000000000000000000000000000000000dEaD"}));
   const auto head = cast(dir, anvil, {"block-number"});
   ASSERT_EQ(head, "3");
 

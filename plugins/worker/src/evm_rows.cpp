@@ -43,6 +43,15 @@ std::string hexDigits(const Poco::Dynamic::Var& v, const char* what) {
   return digits;
 }
 
+/// The hex digits of a byte string, lower case, padded on the left to whole bytes and to `width`
+/// bytes (0: no width).
+std::string byteDigits(const Poco::Dynamic::Var& v, const char* what, std::size_t width) {
+  auto digits = hexDigits(v, what);
+  if (digits.size() % 2) digits.insert(0, 1, '0');
+  if (width && digits.size() < width * 2) digits.insert(0, width * 2 - digits.size(), '0');
+  return digits;
+}
+
 /// bytea in COPY text: \\x<hex> (the backslash doubled for COPY). `width` pads on the left to
 /// that many bytes (0: keep, padded to whole bytes).
 void bytes(const Poco::Dynamic::Var& v, const char* what, std::string& out, std::size_t width = 0) {
@@ -50,11 +59,8 @@ void bytes(const Poco::Dynamic::Var& v, const char* what, std::string& out, std:
     out += kNull;
     return;
   }
-  auto digits = hexDigits(v, what);
-  if (digits.size() % 2) digits.insert(0, 1, '0');
-  if (width && digits.size() < width * 2) digits.insert(0, width * 2 - digits.size(), '0');
   out += "\\\\x";
-  out += digits;
+  out += byteDigits(v, what, width);
 }
 
 void decimal(const Poco::Dynamic::Var& v, const char* what, std::string& out) {
@@ -79,6 +85,96 @@ void timestampOf(const Poco::JSON::Object* block, std::string& out) {
 }
 
 void boolean(bool value, std::string& out) { out += value ? "t" : "f"; }
+
+/// The elements of a JSON array field (none when absent or null).
+Poco::JSON::Array::Ptr listOf(const Poco::Dynamic::Var& v) {
+  if (absent(v) || v.type() != typeid(Poco::JSON::Array::Ptr)) return new Poco::JSON::Array;
+  return v.extract<Poco::JSON::Array::Ptr>();
+}
+
+/// A PostgreSQL array literal in COPY text: each element double-quoted, the array's escapes (\"
+/// and \\) with their backslashes doubled again for COPY. An absent list is the empty array.
+template <class Element>
+void arrayLiteral(const Poco::JSON::Array::Ptr& items, std::string& out, Element element) {
+  out += '{';
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    if (i) out += ',';
+    std::string text;
+    element(items->get(static_cast<unsigned>(i)), text);
+    out += '"';
+    for (const char c : text) {
+      if (c == '"')
+        out += "\\\\\"";  // \" in the array, its backslash doubled for COPY
+      else if (c == '\\')
+        out += "\\\\\\\\";  // \\ in the array, each backslash doubled for COPY
+      else
+        out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+}
+
+/// A bytea[] of the hex strings in `v`, each padded to `width` bytes.
+void bytesList(const Poco::Dynamic::Var& v, const char* what, std::size_t width, std::string& out) {
+  arrayLiteral(listOf(v), out, [&](const Poco::Dynamic::Var& item, std::string& text) {
+    text = "\\x" + byteDigits(item, what, width);
+  });
+}
+
+std::string jsonHex(const Poco::Dynamic::Var& v, const char* what, std::size_t width) {
+  return "\"0x" + byteDigits(v, what, width) + "\"";
+}
+
+std::string jsonDecimal(const Poco::Dynamic::Var& v, const char* what) {
+  std::string text;
+  decimal(v, what, text);
+  return text == kNull ? "null" : text;
+}
+
+const Poco::JSON::Object& objectOf(const Poco::Dynamic::Var& item, const char* what) {
+  if (item.type() != typeid(Poco::JSON::Object::Ptr))
+    throw RpcError(std::string("not an object in ") + what + ": " + item.toString());
+  return *item.extract<Poco::JSON::Object::Ptr>();
+}
+
+/// EIP-2930 access list: {"address": "0x…", "storage_keys": ["0x…", …]} per entry.
+void accessList(const Poco::Dynamic::Var& v, std::string& out) {
+  arrayLiteral(listOf(v), out, [](const Poco::Dynamic::Var& item, std::string& text) {
+    const auto& entry = objectOf(item, "accessList");
+    text = "{\"address\":" + jsonHex(field(&entry, "address"), "accessList.address", 20) +
+           ",\"storage_keys\":[";
+    const auto keys = listOf(field(&entry, "storageKeys"));
+    for (std::size_t i = 0; i < keys->size(); ++i)
+      text += (i ? "," : "") + jsonHex(keys->get(static_cast<unsigned>(i)), "storageKeys", 32);
+    text += "]}";
+  });
+}
+
+/// EIP-7702 authorization list: {"chain_id", "address", "nonce", "y_parity", "r", "s"} per entry.
+void authorizationList(const Poco::Dynamic::Var& v, std::string& out) {
+  arrayLiteral(listOf(v), out, [](const Poco::Dynamic::Var& item, std::string& text) {
+    const auto& a = objectOf(item, "authorizationList");
+    text = "{\"chain_id\":" + jsonDecimal(field(&a, "chainId"), "authorizationList.chainId") +
+           ",\"address\":" + jsonHex(field(&a, "address"), "authorizationList.address", 20) +
+           ",\"nonce\":" + jsonDecimal(field(&a, "nonce"), "authorizationList.nonce") +
+           ",\"y_parity\":" +
+           (quantity(field(&a, "yParity"), "authorizationList.yParity") == 1 ? "true" : "false") +
+           ",\"r\":" + jsonHex(field(&a, "r"), "authorizationList.r", 32) +
+           ",\"s\":" + jsonHex(field(&a, "s"), "authorizationList.s", 32) + "}";
+  });
+}
+
+/// The signature's y parity: `yParity` of a typed transaction, else from a legacy `v` (27/28, or
+/// EIP-155's chain_id * 2 + 35/36).
+bool vParity(const Poco::JSON::Object* tx) {
+  const auto yParity = field(tx, "yParity");
+  if (!absent(yParity)) return quantity(yParity, "yParity") == 1;
+  const auto v = quantity(field(tx, "v"), "v");
+  if (v == 27 || v == 28) return v == 28;
+  if (v >= 35) return (v - 35) % 2 == 1;
+  return v == 1;
+}
 
 // The cell writers, by table and column. `_block_num` is Amp's reserved column: the number of
 // the block a row belongs to (older manifests list it in every table).
@@ -141,6 +237,8 @@ const std::map<std::string, CellWriter>& transactionCells() {
       {"v", CELL(bytes(field(s.tx, "v"), "v", out))},
       {"r", CELL(bytes(field(s.tx, "r"), "r", out, 32))},
       {"s", CELL(bytes(field(s.tx, "s"), "s", out, 32))},
+      {"v_parity", CELL(boolean(vParity(s.tx), out))},
+      {"chain_id", CELL(decimal(field(s.tx, "chainId"), "chainId", out))},
       {"gas_used", CELL(decimal(field(s.receipt, "cumulativeGasUsed"), "cumulativeGasUsed", out))},
       {"type", CELL({
          const auto v = field(s.tx, "type");
@@ -156,6 +254,11 @@ const std::map<std::string, CellWriter>& transactionCells() {
        CELL(decimal(field(s.tx, "maxFeePerBlobGas"), "maxFeePerBlobGas", out))},
       {"from", CELL(bytes(field(s.tx, "from"), "from", out, 20))},
       {"status", CELL(boolean(quantity(field(s.receipt, "status"), "status") == 1, out))},
+      {"state_root", CELL(bytes(field(s.receipt, "root"), "root", out, 32))},
+      {"access_list", CELL(accessList(field(s.tx, "accessList"), out))},
+      {"blob_versioned_hashes",
+       CELL(bytesList(field(s.tx, "blobVersionedHashes"), "blobVersionedHashes", 32, out))},
+      {"authorization_list", CELL(authorizationList(field(s.tx, "authorizationList"), out))},
   };
   return cells;
 }

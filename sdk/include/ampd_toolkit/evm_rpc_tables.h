@@ -7,13 +7,17 @@
 // Which PostgreSQL column types (arrow_pg_types.h maps the manifest's Arrow type to one) take a
 // kind of value:
 //
-// | value     | written as                              | PostgreSQL types that take it          |
-// |-----------|-----------------------------------------|----------------------------------------|
-// | Bytes     | bytea (hashes, addresses, data)         | bytea                                  |
-// | Quantity  | a decimal integer                       | smallint, integer, bigint, numeric, real,
-// double precision, text | | Timestamp | the block's time, seconds, UTC          | timestamptz,
-// timestamp, text           | | Boolean   | true/false                              | boolean, text
-// |
+// clang-format off
+// | value     | written as                                  | PostgreSQL types that take it     |
+// |-----------|---------------------------------------------|-----------------------------------|
+// | Bytes     | bytea (hashes, addresses, data)             | bytea                             |
+// | Quantity  | a decimal integer                           | smallint, integer, bigint,        |
+// |           |                                             | numeric, real, double, text       |
+// | Timestamp | the block's time, seconds, UTC              | timestamptz, timestamp, text      |
+// | Boolean   | true/false                                  | boolean, text                     |
+// | BytesList | bytea[] (blob_versioned_hashes)             | bytea[] (Arrow List of binary)    |
+// | JsonList  | jsonb[] (access_list, authorization_list)   | jsonb[] (Arrow List of Struct)    |
+// clang-format on
 //
 // Thread-safety: the catalog is immutable; the functions are pure.
 #pragma once
@@ -26,7 +30,10 @@
 
 namespace ampd::toolkit {
 
-enum class EvmValue { Bytes, Quantity, Timestamp, Boolean };
+/// BytesList: a list of byte strings (bytea[]); JsonList: a list of JSON objects (jsonb[], what
+/// an Arrow List of Struct maps to), their byte fields as "0x..." hex strings and their integers as
+/// JSON numbers.
+enum class EvmValue { Bytes, Quantity, Timestamp, Boolean, BytesList, JsonList };
 
 struct EvmRpcColumn {
   std::string_view name;
