@@ -5,44 +5,50 @@
 //
 // Arrow -> PostgreSQL (postgresTypeForArrow):
 //
-// | Arrow                                          | PostgreSQL                              |
-// |------------------------------------------------|-----------------------------------------|
-// | Boolean                                        | boolean                                 |
-// | Int8, Int16, UInt8                             | smallint                                |
-// | Int32, UInt16                                  | integer                                 |
-// | Int64, UInt32                                  | bigint                                  |
-// | UInt64                                         | numeric(20,0) (PostgreSQL has no u64)   |
-// | Float16, Float32                               | real                                    |
-// | Float64                                        | double precision                        |
-// | Decimal128 [p,s], Decimal256 [p,s]             | numeric(p,s)                            |
-// | Utf8, LargeUtf8, Utf8View                      | text                                    |
-// | Binary, LargeBinary, BinaryView, FixedSizeBinary n | bytea                               |
-// | Timestamp [unit, tz]                           | timestamptz with a zone, else timestamp |
-// | Date32, Date64                                 | date                                    |
-// | Time32, Time64                                 | time                                    |
-// | Duration, Interval                             | interval                                |
-// | List, LargeList, FixedSizeList of T            | T[] (nested lists: T[], PostgreSQL arrays are
-// n-dimensional) | | Struct, Map, Union                             | jsonb | | Dictionary [key,
-// value]                        | the value type                          | | Null | text |
+// clang-format off
+// | Arrow                                              | PostgreSQL                              |
+// |----------------------------------------------------|-----------------------------------------|
+// | Boolean                                            | boolean                                 |
+// | Int8, Int16, UInt8                                 | smallint                                |
+// | Int32, UInt16                                      | integer                                 |
+// | Int64, UInt32                                      | bigint                                  |
+// | UInt64                                             | numeric(20,0) (PostgreSQL has no u64)   |
+// | Float16, Float32                                   | real                                    |
+// | Float64                                            | double precision                        |
+// | Decimal128 [p,s], Decimal256 [p,s]                 | numeric(p,s)                            |
+// | Utf8, LargeUtf8, Utf8View                          | text                                    |
+// | Binary, LargeBinary, BinaryView, FixedSizeBinary n | bytea                                   |
+// | Timestamp [unit, tz]                               | timestamptz with a zone, else timestamp |
+// | Date32, Date64                                     | date                                    |
+// | Time32, Time64                                     | time                                    |
+// | Duration, Interval                                 | interval                                |
+// | List, LargeList, FixedSizeList of T                | T[] (nested lists too: PostgreSQL       |
+// |                                                    | arrays are n-dimensional)               |
+// | Struct, Map, Union                                 | jsonb                                   |
+// | Dictionary [key, value]                            | the value type                          |
+// | Null                                               | text                                    |
+// clang-format on
 //
 // PostgreSQL -> Arrow (arrowTypeForPostgres), for result columns computed by a query (a column
 // passed through from a table keeps its table's Arrow type; callers look that up themselves):
 //
-// | PostgreSQL                     | Arrow                                   |
-// |--------------------------------|-----------------------------------------|
-// | boolean                        | Boolean                                 |
-// | smallint / integer / bigint    | Int16 / Int32 / Int64                   |
-// | real / double precision        | Float32 / Float64                       |
-// | numeric(p,s)                   | Decimal128 [p,s] (p <= 38), else Decimal256 [p,s] |
-// | numeric (no typmod)            | Decimal128 [38,10]                      |
-// | text, varchar, char, name      | Utf8                                    |
-// | json, jsonb                    | Utf8                                    |
-// | bytea                          | Binary                                  |
-// | uuid                           | FixedSizeBinary 16                      |
-// | timestamptz / timestamp        | Timestamp [Nanosecond, "+00:00"] / Timestamp [Nanosecond,
-// null] | | date / time                    | Date32 / Time64 Microsecond             | | interval
-// | Interval MonthDayNano                   | | T[] of any type above          | List of T (item
-// nullable)               |
+// clang-format off
+// | PostgreSQL                     | Arrow                                              |
+// |--------------------------------|----------------------------------------------------|
+// | boolean                        | Boolean                                            |
+// | smallint / integer / bigint    | Int16 / Int32 / Int64                              |
+// | real / double precision        | Float32 / Float64                                  |
+// | numeric(p,s)                   | Decimal128 [p,s] (p <= 38), else Decimal256 [p,s]  |
+// | numeric (no typmod)            | Decimal128 [38,10]                                 |
+// | text, varchar, char, name      | Utf8                                               |
+// | json, jsonb                    | Utf8                                               |
+// | bytea                          | Binary                                             |
+// | uuid                           | FixedSizeBinary 16                                 |
+// | timestamptz / timestamp        | Timestamp [Nanosecond, "+00:00"] / [Nanosecond, null] |
+// | date / time                    | Date32 / Time64 Microsecond                        |
+// | interval                       | Interval MonthDayNano                              |
+// | T[] of any type above          | List of T (item nullable)                          |
+// clang-format on
 //
 // Thread-safety: pure functions.
 #pragma once
