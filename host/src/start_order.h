@@ -5,6 +5,10 @@
 // required service that no listed plugin provides, a service provided twice, and a dependency
 // cycle are configuration errors (DependencyError, exit 2).
 //
+// computeStartWaves() groups plugins already in start order into waves the supervisor starts
+// side by side: a plugin's wave is 0 when it requires nothing, else one more than the highest
+// wave of the plugins providing what it requires.
+//
 // Thread-safety: free functions without shared state.
 #pragma once
 
@@ -38,5 +42,12 @@ using ProviderFinder = std::function<std::vector<std::string>(const std::string&
 /// Indexes into `plugins` in start order. Throws DependencyError.
 std::vector<std::size_t> computeStartOrder(const std::vector<PluginFacts>& plugins,
                                            const ProviderFinder& knownProviders = {});
+
+/// The start waves of `plugins`, which are in start order (as computeStartOrder sorts them):
+/// indexes into `plugins`, each wave in start order. Every plugin of a wave can start once the
+/// previous waves have started. A required service no listed plugin provides adds no
+/// constraint (computeStartOrder refuses it). Throws std::logic_error when a provider comes
+/// after its consumer (the input is not in start order).
+std::vector<std::vector<std::size_t>> computeStartWaves(const std::vector<PluginFacts>& plugins);
 
 }  // namespace ampd::host
