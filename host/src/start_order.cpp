@@ -130,6 +130,9 @@ std::vector<std::vector<std::size_t>> computeStartWaves(const std::vector<Plugin
       if (const auto it = providerOf.find(service); it != providerOf.end())
         waveOf[i] = std::max(waveOf[i], waveOf[it->second] + 1);
     }
+    const bool endOfChain =
+        !plugins[i].requiredServices.empty() && plugins[i].providedServices.empty();
+    if (endOfChain && i > 0) waveOf[i] = std::max(waveOf[i], waves.size());
     for (const auto& service : plugins[i].providedServices) providerOf.emplace(service, i);
     if (waves.size() <= waveOf[i]) waves.resize(waveOf[i] + 1);
     waves[waveOf[i]].push_back(i);

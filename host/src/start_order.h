@@ -7,7 +7,12 @@
 //
 // computeStartWaves() groups plugins already in start order into waves the supervisor starts
 // side by side: a plugin's wave is 0 when it requires nothing, else one more than the highest
-// wave of the plugins providing what it requires.
+// wave of the plugins providing what it requires. One exception keeps an undeclared dependency
+// working: a plugin that requires services but provides none (the end of a chain, such as the
+// worker) comes after every plugin before it in the start order, as when plugins started one
+// at a time. Such a plugin may rely on what the plugins before it did to the services it shares
+// with them (the worker registers in tables the controller migrates, and requires only
+// "metadata-db"), and no plugin waits for it, so only its own start is delayed.
 //
 // Thread-safety: free functions without shared state.
 #pragma once
