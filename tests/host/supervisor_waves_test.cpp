@@ -245,33 +245,45 @@ TEST_F(HostSupervisorWaves, AFailureReportedDuringAWaveStartsNoLaterWave) {
 // --- the start thread lives until the plugin's stop() has returned ----------------------------
 
 /// Forks a child that the kernel SIGKILLs when the forking *thread* exits; it waits until then.
+/// Returns once the child has asked for the signal (a thread exiting before that would not
+/// signal it).
 pid_t forkWithParentDeathSignal() {
-  const pid_t parent = ::getpid();
+  int ready[2];
+  if (::pipe(ready) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = ::fork();
   if (pid == 0) {
     // Only async-signal-safe calls: the test process has threads.
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::write(ready[1], "k", 1) != 1) ::_exit(1);
     for (;;) ::pause();
   }
-  if (pid < 0) throw std::runtime_error("fork failed");
+  ::close(ready[1]);
+  char byte = 0;
+  const bool armed = pid > 0 && ::read(ready[0], &byte, 1) == 1;
+  ::close(ready[0]);
+  if (!armed) throw std::runtime_error("the child could not ask for PR_SET_PDEATHSIG");
   return pid;
 }
 
-/// True while `pid` (a child of this process) runs: signalable and not yet a zombie.
-bool running(pid_t pid) { return ::kill(pid, 0) == 0 && ::waitpid(pid, nullptr, WNOHANG) == 0; }
-
-/// Reaps `pid`, waiting up to 10 s; the status, or nothing (then the child is killed).
-std::optional<int> reap(pid_t pid) {
-  for (auto deadline = std::chrono::steady_clock::now() + 10s;
-       std::chrono::steady_clock::now() < deadline;) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return status;
-    std::unique_lock lock(mutex);  // a bounded poll: a child's death wakes nothing here
-    changed.wait_for(lock, 5ms);
+/// Waits up to `bound` for child `pid` to end, without reaping it; true when it has ended.
+bool endsWithin(pid_t pid, std::chrono::milliseconds bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  for (;;) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        info.si_pid == pid)
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(2ms);  // the poll interval: a child's death wakes nothing here
   }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
-  return std::nullopt;
+}
+
+/// Reaps `pid` once it ended (within 10 s); its status, or nothing (then it is killed).
+std::optional<int> reap(pid_t pid) {
+  const bool ended = endsWithin(pid, 10s);
+  if (!ended) ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return ended ? std::optional<int>(status) : std::nullopt;
 }
 
 TEST_F(HostSupervisorWaves, AChildWithParentDeathSignalLivesUntilItsPluginStopped) {
@@ -279,8 +291,10 @@ TEST_F(HostSupervisorWaves, AChildWithParentDeathSignalLivesUntilItsPluginStoppe
   bool aliveInNextWave = false;
   bool aliveAtStop = false;
   startScripts['b'] = [&](PluginContext&) { child = forkWithParentDeathSignal(); };
-  startScripts['c'] = [&](PluginContext&) { aliveInNextWave = running(child); };
-  stopScripts['b'] = [&] { aliveAtStop = running(child); };
+  // A start thread that ended with start() would have the child killed within microseconds;
+  // the next wave gives that 300 ms to show.
+  startScripts['c'] = [&](PluginContext&) { aliveInNextWave = !endsWithin(child, 300ms); };
+  stopScripts['b'] = [&] { aliveAtStop = !endsWithin(child, 0ms); };
   EXPECT_EQ(
       run({scripted<'a'>({"sa"}, {}), scripted<'b'>({"sb"}, {}), scripted<'c'>({"sc"}, {"sb"})}),
       0);
@@ -290,7 +304,7 @@ TEST_F(HostSupervisorWaves, AChildWithParentDeathSignalLivesUntilItsPluginStoppe
   EXPECT_TRUE(aliveAtStop) << "the child died before b's stop()";
   // Nobody kills the child: only the exit of the thread that forked it, once b has stopped.
   const auto status = reap(child);
-  ASSERT_TRUE(status.has_value()) << "b's start thread still lives after run() returned";
+  ASSERT_TRUE(status.has_value()) << "the child was not killed: b's start thread still lives";
   EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
 }
 
