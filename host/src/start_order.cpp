@@ -132,7 +132,7 @@ std::vector<std::vector<std::size_t>> computeStartWaves(const std::vector<Plugin
     }
     const bool endOfChain =
         !plugins[i].requiredServices.empty() && plugins[i].providedServices.empty();
-    if (endOfChain && i > 0) waveOf[i] = std::max(waveOf[i], waves.size());
+    if (endOfChain) waveOf[i] = std::max(waveOf[i], waves.size());  // after all before it
     for (const auto& service : plugins[i].providedServices) providerOf.emplace(service, i);
     if (waves.size() <= waveOf[i]) waves.resize(waveOf[i] + 1);
     waves[waveOf[i]].push_back(i);
