@@ -121,4 +121,33 @@ std::vector<std::size_t> computeStartOrder(const std::vector<PluginFacts>& plugi
   return order;
 }
 
+std::vector<std::vector<std::size_t>> computeStartWaves(const std::vector<PluginFacts>& plugins) {
+  std::map<std::string, std::size_t> providerOf;
+  std::vector<std::size_t> waveOf(plugins.size(), 0);
+  std::vector<std::vector<std::size_t>> waves;
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    for (const auto& service : plugins[i].requiredServices) {
+      if (const auto it = providerOf.find(service); it != providerOf.end())
+        waveOf[i] = std::max(waveOf[i], waveOf[it->second] + 1);
+    }
+    const bool endOfChain =
+        !plugins[i].requiredServices.empty() && plugins[i].providedServices.empty();
+    if (endOfChain) waveOf[i] = std::max(waveOf[i], waves.size());  // after all before it
+    for (const auto& service : plugins[i].providedServices) providerOf.emplace(service, i);
+    if (waves.size() <= waveOf[i]) waves.resize(waveOf[i] + 1);
+    waves[waveOf[i]].push_back(i);
+  }
+  // A provider listed after its consumer was not in providerOf when the consumer was placed.
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    for (const auto& service : plugins[i].requiredServices) {
+      const auto it = providerOf.find(service);
+      if (it != providerOf.end() && it->second > i)
+        throw std::logic_error("computeStartWaves: plugin " + plugins[i].name + " comes before " +
+                               plugins[it->second].name + ", which provides " + service +
+                               "; sort with computeStartOrder");
+    }
+  }
+  return waves;
+}
+
 }  // namespace ampd::host

@@ -9,6 +9,7 @@
 
 #include "run_summary.h"
 #include "signal_watcher.h"
+#include "start_order.h"
 
 namespace ampd::host {
 
@@ -74,54 +75,19 @@ int Supervisor::exitCodeFor(const ShutdownReason& reason) {
   return 1;
 }
 
-// Over 60 lines on purpose: start in order, wait for the first stop reason, stop in reverse and
-// pick the exit code read as one sequence; every step is already a call.
 int Supervisor::run() {
   SignalWatcher watcher([this](int signo) { onSignal(signo); });
 
-  std::vector<Instance> instances;  // in start order; stopped in reverse
+  std::vector<PluginFacts> facts;
+  for (const auto& plugin : _plugins) facts.push_back(plugin.facts);
+  std::vector<Instance> instances;  // wave by wave, each in start order; stopped in reverse
   std::vector<std::string> started;
   int exitCode = -1;
-  for (const auto& plugin : _plugins) {
+  for (const auto& wave : computeStartWaves(facts)) {
     if (_trigger.reason()) break;
-    const std::string& name = plugin.facts.name;
-    Instance instance;
-    instance.supervised = &plugin;
-    instance.context = std::make_unique<PluginContextImpl>(
-        name, Poco::Logger::get(name), _config, _settings, _ampDir, _registry, _options.runMode,
-        [this](const std::string& pluginName, const std::string& message) {
-          _trigger.failureReported(pluginName, message);
-        });
-    try {
-      instance.plugin = {plugin.create(), plugin.destroy};
-      if (!instance.plugin) throw std::runtime_error("its create() returned no instance");
-    } catch (const std::exception& e) {
-      _logger.error("plugin " + name + " could not be created: " + e.what());
-      exitCode = 1;
-      break;
-    }
-    _logger.information("starting plugin " + name);
-    try {
-      instance.plugin->start(*instance.context);
-    } catch (const PluginConfigError& e) {
-      _logger.error("plugin " + name + ": configuration error: " + e.diagnostic().format());
-      exitCode = 2;
-    } catch (const PluginError& e) {
-      _logger.error("plugin " + name + " failed to start: " + e.diagnostic().format());
-      exitCode = 1;
-    } catch (const std::exception& e) {
-      _logger.error("plugin " + name + " failed to start: " + e.what());
-      exitCode = 1;
-    } catch (...) {
-      _logger.error("plugin " + name + " failed to start: unknown exception");
-      exitCode = 1;
-    }
-    // A plugin whose start() failed is stopped too (stop() may follow a failed start()).
-    instances.push_back(std::move(instance));
+    exitCode = startWave(wave, instances, started);
     if (exitCode >= 0) break;
-    started.push_back(name);
   }
-
   if (exitCode < 0) exitCode = awaitShutdown(started);
 
   {
@@ -142,6 +108,92 @@ int Supervisor::run() {
     _finished = true;
   }
   return exitCode;
+}
+
+std::optional<Supervisor::Instance> Supervisor::createInstance(const SupervisedPlugin& plugin) {
+  const std::string& name = plugin.facts.name;
+  Instance instance;
+  instance.supervised = &plugin;
+  instance.context = std::make_unique<PluginContextImpl>(
+      name, Poco::Logger::get(name), _config, _settings, _ampDir, _registry, _options.runMode,
+      [this](const std::string& pluginName, const std::string& message) {
+        _trigger.failureReported(pluginName, message);
+      });
+  try {
+    instance.plugin = {plugin.create(), plugin.destroy};
+    if (!instance.plugin) throw std::runtime_error("its create() returned no instance");
+  } catch (const std::exception& e) {
+    _logger.error("plugin " + name + " could not be created: " + e.what());
+    return std::nullopt;
+  }
+  return instance;
+}
+
+int Supervisor::startWave(const std::vector<std::size_t>& wave, std::vector<Instance>& instances,
+                          std::vector<std::string>& started) {
+  // Every member exists before any starts: a create() failure starts nothing of the wave.
+  std::vector<Instance> members;
+  for (const std::size_t index : wave) {
+    auto instance = createInstance(_plugins[index]);
+    if (!instance) return 1;
+    members.push_back(std::move(*instance));
+  }
+  for (const auto& member : members)
+    _logger.information("starting plugin " + member.supervised->facts.name);
+
+  // The first member starts on this thread (a wave of one costs no thread), the others on
+  // their own; `members` and `outcomes` do not move until every start() has returned.
+  std::vector<StartOutcome> outcomes(members.size());
+  std::vector<std::size_t> here{0};
+  for (std::size_t i = 1; i < members.size(); ++i) {
+    if (!launch(members[i], outcomes[i])) here.push_back(i);
+  }
+  for (const std::size_t i : here) outcomes[i] = startPlugin(members[i]);
+  for (auto& member : members) {
+    if (member.startThread) member.startThread->awaitStarted();
+  }
+
+  // Logged and chosen in start order, so the first failure wins whatever the timing.
+  int exitCode = -1;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (outcomes[i].exitCode >= 0) {
+      _logger.error(outcomes[i].error);
+      if (exitCode < 0) exitCode = outcomes[i].exitCode;
+    } else {
+      started.push_back(members[i].supervised->facts.name);
+    }
+    // A plugin whose start() failed is stopped too (stop() may follow a failed start()).
+    instances.push_back(std::move(members[i]));
+  }
+  return exitCode;
+}
+
+bool Supervisor::launch(Instance& member, StartOutcome& outcome) {
+  try {
+    member.startThread =
+        std::make_unique<StartThread>([&member, &outcome] { outcome = startPlugin(member); });
+    return true;
+  } catch (const std::exception& e) {
+    _logger.warning("plugin " + member.supervised->facts.name +
+                    " starts after the others of its wave: no thread to start it on: " + e.what());
+    return false;
+  }
+}
+
+Supervisor::StartOutcome Supervisor::startPlugin(Instance& member) noexcept {
+  const std::string& name = member.supervised->facts.name;
+  try {
+    member.plugin->start(*member.context);
+    return {};
+  } catch (const PluginConfigError& e) {
+    return {2, "plugin " + name + ": configuration error: " + e.diagnostic().format()};
+  } catch (const PluginError& e) {
+    return {1, "plugin " + name + " failed to start: " + e.diagnostic().format()};
+  } catch (const std::exception& e) {
+    return {1, "plugin " + name + " failed to start: " + e.what()};
+  } catch (...) {
+    return {1, "plugin " + name + " failed to start: unknown exception"};
+  }
 }
 
 int Supervisor::awaitShutdown(const std::vector<std::string>& started) {
@@ -197,6 +249,8 @@ bool Supervisor::stopBounded(Instance& instance) {
   }
   if (finished) {
     stopper.join();
+    // Only now may the thread that ran start() exit (a PR_SET_PDEATHSIG child dies with it).
+    instance.startThread.reset();
     _logger.information("plugin " + name + " stopped");
     return true;
   }

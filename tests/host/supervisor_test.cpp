@@ -62,6 +62,16 @@ SupervisedPlugin fake() {
   return plugin;
 }
 
+/// Makes each plugin require a service of the one before it, so they start one at a time in
+/// this order (independent plugins start side by side: supervisor_waves_test.cpp).
+std::vector<SupervisedPlugin> inSequence(std::vector<SupervisedPlugin> plugins) {
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    plugins[i].facts.providedServices = {"after-" + plugins[i].facts.name};
+    if (i > 0) plugins[i].facts.requiredServices = plugins[i - 1].facts.providedServices;
+  }
+  return plugins;
+}
+
 class HostSupervisor : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,8 +86,8 @@ class HostSupervisor : public ::testing::Test {
     options.runMode = mode;
     const ampd::config::TypedSettings settings(_config,
                                                std::make_shared<const ampd::config::Schema>());
-    Supervisor supervisor(std::move(plugins), *_config, settings, "/nonexistent/.amp", options,
-                          Poco::Logger::get("supervisor-test"));
+    Supervisor supervisor(inSequence(std::move(plugins)), *_config, settings, "/nonexistent/.amp",
+                          options, Poco::Logger::get("supervisor-test"));
     const int code = supervisor.run();
     EXPECT_TRUE(supervisor.registry().names().empty());
     return code;

@@ -42,7 +42,7 @@ std::pair<int, std::string> runToExit(const DaemonAmpDir& dir,
   return ChildProcess::run(ampdExecutable(), std::move(options), std::chrono::seconds(60));
 }
 
-/// Starts ampd with `config` and returns it once the query API listens (port in `port`).
+/// Starts ampd with `config` and returns it once it is ready (the query API's port in `port`).
 ChildProcess startServing(const DaemonAmpDir& dir, const std::filesystem::path& config, int& port) {
   SpawnOptions options;
   options.args = {"--config", config.string()};
@@ -52,6 +52,9 @@ ChildProcess startServing(const DaemonAmpDir& dir, const std::filesystem::path& 
       ampd.waitForOutput(R"(query API listening on 127\.0\.0\.1:(\d+))", kStartTimeout);
   if (!listening) throw std::runtime_error("the query API did not start:\n" + ampd.output());
   port = std::stoi(*listening);
+  // The query API may listen before plugins started beside it (the controller) are done.
+  if (!ampd.waitForOutput("ampd ready", kStartTimeout))
+    throw std::runtime_error("ampd did not become ready:\n" + ampd.output());
   return ampd;
 }
 

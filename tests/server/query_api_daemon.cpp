@@ -40,6 +40,9 @@ void QueryApiDaemon::start() {
   if (!port)
     throw std::runtime_error("ampd did not start its query API; output:\n" + _ampd->output());
   _port = std::stoi(*port);
+  // The query API may listen before plugins started beside it (the controller) are done.
+  if (!_ampd->waitForOutput("ampd ready", std::chrono::seconds(90)))
+    throw std::runtime_error("ampd did not become ready; output:\n" + _ampd->output());
   const auto url = _ampd->waitForOutput(R"(metadata-db ready at (\S+))", std::chrono::seconds(5));
   if (!url) throw std::runtime_error("no metadata-db line in ampd's output:\n" + _ampd->output());
   _databaseUrl = *url;

@@ -14,6 +14,11 @@
 //
 // Lifecycle (driven by the host's supervisor, one thread at a time per plugin):
 //   create() -> start(ctx) -> ... -> stop() -> destroy()
+// - Plugins that do not depend on each other (through provides/requires) start at the same
+//   time, so start() may be called on a host thread other than main; that thread lives until
+//   stop() has returned (a child forked in start() with PR_SET_PDEATHSIG outlives start()).
+//   Declare in `requires` every service whose plugin must have started before this one (a
+//   plugin that requires services but provides none still starts after every plugin before it).
 // - start() returns once every service in `provides` is published in ctx.registry(), or throws:
 //   PluginConfigError (exit 2) or PluginError (exit 1) with a Diagnostic; any other
 //   std::exception is shown as a primary message alone (exit 1).
