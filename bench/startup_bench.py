@@ -102,8 +102,14 @@ class Ampd:
 
     def run(self, project, round_no, kind):
         log = os.path.join(project, "ampd-%d-%s.log" % (round_no, kind))
-        env = dict(os.environ, AMP_CONFIG_ADMIN_API_ADDR="127.0.0.1:0",
-                   AMP_CONFIG_JSONL_ADDR="127.0.0.1:0", XDG_CACHE_HOME=self.cache)
+        env = dict(os.environ, XDG_CACHE_HOME=self.cache)
+        # The listen keys only for the plugins that declare them: a key no listed plugin declares
+        # makes ampd load the other plugins' key tables (dlopen) to check it, which is not what
+        # a metadb-postgres-only start costs.
+        if self.plugins == "default" or "controller" in self.plugins:
+            env["AMP_CONFIG_ADMIN_API_ADDR"] = "127.0.0.1:0"
+        if self.plugins == "default" or "server" in self.plugins:
+            env["AMP_CONFIG_JSONL_ADDR"] = "127.0.0.1:0"
         env = {k: v for k, v in env.items() if not k.startswith("AMP_DIR")}
         t0 = time.monotonic()
         proc = subprocess.Popen([self.exe, "solo"], cwd=project, env=env,
