@@ -1,3 +1,5 @@
+#include "plugin_facts_builder.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,15 +10,6 @@
 
 namespace ampd::host {
 namespace {
-
-PluginFacts plugin(std::string name, std::vector<std::string> provided,
-                   std::vector<std::string> required) {
-  PluginFacts facts;
-  facts.name = std::move(name);
-  facts.providedServices = std::move(provided);
-  facts.requiredServices = std::move(required);
-  return facts;
-}
 
 std::vector<std::string> orderedNames(const std::vector<PluginFacts>& plugins) {
   std::vector<std::string> names;

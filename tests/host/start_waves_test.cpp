@@ -1,4 +1,6 @@
 // computeStartWaves(): which plugins the supervisor starts side by side.
+#include "plugin_facts_builder.h"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -12,15 +14,6 @@ namespace {
 
 using Names = std::vector<std::string>;
 using Waves = std::vector<Names>;
-
-PluginFacts plugin(std::string name, std::vector<std::string> provided,
-                   std::vector<std::string> required) {
-  PluginFacts facts;
-  facts.name = std::move(name);
-  facts.providedServices = std::move(provided);
-  facts.requiredServices = std::move(required);
-  return facts;
-}
 
 /// The waves of `plugins` (taken as already in start order), by name.
 Waves waveNames(const std::vector<PluginFacts>& plugins) {
