@@ -166,11 +166,14 @@ void authorizationList(const Poco::Dynamic::Var& v, std::string& out) {
 }
 
 /// The signature's y parity: `yParity` of a typed transaction, else from a legacy `v` (27/28, or
-/// EIP-155's chain_id * 2 + 35/36).
+/// EIP-155's chain_id * 2 + 35/36); false for a transaction without a signature (an OP-stack
+/// deposit may carry none).
 bool vParity(const Poco::JSON::Object* tx) {
   const auto yParity = field(tx, "yParity");
   if (!absent(yParity)) return quantity(yParity, "yParity") == 1;
-  const auto v = quantity(field(tx, "v"), "v");
+  const auto vField = field(tx, "v");
+  if (absent(vField)) return false;
+  const auto v = quantity(vField, "v");
   if (v == 27 || v == 28) return v == 28;
   if (v >= 35) return (v - 35) % 2 == 1;
   return v == 1;
