@@ -27,11 +27,11 @@ FetchedBatch BatchFetcher::fetch(std::uint64_t first, std::uint64_t last, std::s
   std::vector<BlockData> data;
   std::vector<std::size_t> withTxs;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    if (blocks[i].isEmpty() || blocks[i].type() != typeid(Poco::JSON::Object::Ptr)) {
+    const auto block = blockOrNull(blocks[i]);
+    if (!block) {
       batch.missing = first + i;
       return batch;
     }
-    const auto block = blocks[i].extract<Poco::JSON::Object::Ptr>();
     const auto parent = block->getValue<std::string>("parentHash");
     if (i == 0) batch.firstParent = parent;
     if (i > 0 && parent != batch.lastHash)

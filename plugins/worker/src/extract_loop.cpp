@@ -40,12 +40,9 @@ std::vector<std::string> fetchChainHashes(JsonRpcClient& rpc,
   for (const auto n : numbers)
     calls.push_back({"eth_getBlockByNumber", "[\"" + hexNumber(n) + "\",false]"});
   std::vector<std::string> hashes;
-  for (const auto& block : rpc.batch(calls)) {
-    if (block.isEmpty() || block.type() != typeid(Poco::JSON::Object::Ptr)) {
-      hashes.emplace_back();
-      continue;
-    }
-    hashes.push_back(block.extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("hash"));
+  for (const auto& result : rpc.batch(calls)) {
+    const auto block = blockOrNull(result);
+    hashes.push_back(block ? block->getValue<std::string>("hash") : std::string());
   }
   return hashes;
 }
@@ -54,10 +51,9 @@ std::vector<std::string> fetchChainHashes(JsonRpcClient& rpc,
 /// (eth_getBlockByNumber("finalized"), which a node answers with null before it has one).
 std::optional<std::uint64_t> extractableHead(JsonRpcClient& rpc, bool finalizedOnly) {
   if (!finalizedOnly) return quantity(rpc.call("eth_blockNumber", "[]"), "eth_blockNumber");
-  const auto block = rpc.call("eth_getBlockByNumber", "[\"finalized\",false]");
-  if (block.isEmpty() || block.type() != typeid(Poco::JSON::Object::Ptr)) return std::nullopt;
-  return quantity(block.extract<Poco::JSON::Object::Ptr>()->get("number"),
-                  "the finalized block's number");
+  const auto block = blockOrNull(rpc.call("eth_getBlockByNumber", "[\"finalized\",false]"));
+  if (!block) return std::nullopt;
+  return quantity(block->get("number"), "the finalized block's number");
 }
 
 }  // namespace
@@ -139,9 +135,12 @@ bool ExtractLoop::waitAtHead() {
 
 bool ExtractLoop::headStillOnChain() {
   if (_cursor.parentHash.empty()) return true;
-  const auto hashes = withRetry(_settings, _stop, _rpc.shownUrl(), _logger,
-                                [&] { return fetchChainHashes(_rpc, {_cursor.next - 1}); });
-  return hashes.front() == _cursor.parentHash;
+  return chainHashes({_cursor.next - 1}).front() == _cursor.parentHash;
+}
+
+std::vector<std::string> ExtractLoop::chainHashes(const std::vector<std::uint64_t>& numbers) {
+  return withRetry(_settings, _stop, _rpc.shownUrl(), _logger,
+                   [&] { return fetchChainHashes(_rpc, numbers); });
 }
 
 /// The batch at the cursor: the prefetched one, or fetched now (the first, or after a rewind).
@@ -195,10 +194,7 @@ void ExtractLoop::writeBatch(const FetchedBatch& batch) {
 void ExtractLoop::rewind(std::uint64_t at) {
   ++_reorgs;
   _prefetch.discard();
-  const ChainHashes chain = [&](const std::vector<std::uint64_t>& numbers) {
-    return withRetry(_settings, _stop, _rpc.shownUrl(), _logger,
-                     [&] { return fetchChainHashes(_rpc, numbers); });
-  };
+  const ChainHashes chain = [this](const std::vector<std::uint64_t>& n) { return chainHashes(n); };
   const auto ancestor = _cursor.next == 0
                             ? std::nullopt
                             : findCommonAncestor(_db, _plan.schema, _cursor.next - 1, chain);

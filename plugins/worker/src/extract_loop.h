@@ -67,6 +67,8 @@ class ExtractLoop {
   std::optional<std::uint64_t> target();
   bool waitAtHead();
   bool headStillOnChain();
+  /// The chain's hashes of blocks `numbers` (empty where it has none), retried like every call.
+  std::vector<std::string> chainHashes(const std::vector<std::uint64_t>& numbers);
   FetchedBatch nextBatch(std::uint64_t target);
   void prefetchAfter(const FetchedBatch& batch, std::uint64_t target);
   void writeBatch(const FetchedBatch& batch);

@@ -171,6 +171,11 @@ std::uint64_t quantity(const Poco::Dynamic::Var& value, const char* what) {
   return std::stoull(text.substr(2), nullptr, 16);
 }
 
+Poco::JSON::Object::Ptr blockOrNull(const Poco::Dynamic::Var& result) {
+  if (result.isEmpty() || result.type() != typeid(Poco::JSON::Object::Ptr)) return nullptr;
+  return result.extract<Poco::JSON::Object::Ptr>();
+}
+
 std::string hexNumber(std::uint64_t n) {
   std::ostringstream out;
   out << "0x" << std::hex << n;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/URI.h>
@@ -78,6 +79,10 @@ class JsonRpcClient {
 
 /// A JSON-RPC quantity ("0x1a") as an unsigned 64-bit number. Throws RpcError naming `what`.
 std::uint64_t quantity(const Poco::Dynamic::Var& value, const char* what);
+
+/// A block as eth_getBlockByNumber answers it, or null when the node answered null (it has no
+/// such block) or anything but an object.
+Poco::JSON::Object::Ptr blockOrNull(const Poco::Dynamic::Var& result);
 
 /// `n` as a JSON-RPC quantity: "0x1a" for 26.
 std::string hexNumber(std::uint64_t n);
