@@ -142,14 +142,9 @@ DroppedData dropDatasetData(PgConnection& db, const std::string& ns, const std::
                             const std::string& readerRole) {
   adoptLegacySchema(db, ns, name, readerRole);
   DroppedData dropped;
-  const auto prefix = viewSchemaCommentPrefix(ns, name);
-  const auto views = db.exec(
-      "SELECT nspname FROM pg_namespace WHERE left(obj_description(oid, 'pg_namespace'), $2) = $1 "
-      "ORDER BY nspname",
-      {prefix, std::to_string(prefix.size())});
-  for (int i = 0; i < views.rows(); ++i) {
-    db.exec("DROP SCHEMA " + quoteIdentifier(views.value(i, 0)) + " CASCADE");
-    dropped.viewSchemas.push_back(views.value(i, 0));
+  for (const auto& [schema, storage] : datasetViewSchemas(db, ns, name)) {
+    db.exec("DROP SCHEMA " + quoteIdentifier(schema) + " CASCADE");
+    dropped.viewSchemas.push_back(schema);
   }
   const auto storage = db.exec(
       "SELECT schema_name, manifest_hash FROM ampd_dataset_storage "

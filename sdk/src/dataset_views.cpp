@@ -10,6 +10,11 @@ namespace {
 /// View schema name -> the storage schema it shows.
 using ViewMap = std::map<std::string, std::string>;
 
+/// The comment prefix marking the dataset's view schemas: `ampd dataset views <ns>/<name> `.
+std::string viewSchemaCommentPrefix(const std::string& ns, const std::string& name) {
+  return "ampd dataset views " + datasetDisplayName(ns, name) + " ";
+}
+
 /// The view schemas the tags and the storage catalog call for (see the header's rule).
 ViewMap wantedViewSchemas(PgConnection& db, const std::string& ns, const std::string& name) {
   // Storage that still exists, the most recently created first.
@@ -43,18 +48,6 @@ ViewMap wantedViewSchemas(PgConnection& db, const std::string& ns, const std::st
   if (latest.empty() && dev.rows() == 1 && !dev.isNull(0, 0)) latest = storageOf(dev.value(0, 0));
   wanted[base] = latest.empty() ? storage.value(0, 1) : latest;
   return wanted;
-}
-
-/// This dataset's existing view schemas (marked by their comment) and the storage each shows.
-ViewMap existingViewSchemas(PgConnection& db, const std::string& ns, const std::string& name) {
-  const auto prefix = viewSchemaCommentPrefix(ns, name) + "storage ";
-  const auto r = db.exec(
-      "SELECT nspname, substr(obj_description(oid, 'pg_namespace'), $2::int + 1) "
-      "FROM pg_namespace WHERE left(obj_description(oid, 'pg_namespace'), $2::int) = $1",
-      {prefix, std::to_string(prefix.size())});
-  ViewMap existing;
-  for (int i = 0; i < r.rows(); ++i) existing[r.value(i, 0)] = r.value(i, 1);
-  return existing;
 }
 
 /// USAGE on the schema and SELECT on its views: all the reader role needs (the views' owner
@@ -94,8 +87,16 @@ std::string cannotCreate(PgConnection& db, const std::string& schema) {
 
 }  // namespace
 
-std::string viewSchemaCommentPrefix(const std::string& ns, const std::string& name) {
-  return "ampd dataset views " + datasetDisplayName(ns, name) + " ";
+std::map<std::string, std::string> datasetViewSchemas(PgConnection& db, const std::string& ns,
+                                                      const std::string& name) {
+  const auto prefix = viewSchemaCommentPrefix(ns, name) + "storage ";
+  const auto r = db.exec(
+      "SELECT nspname, substr(obj_description(oid, 'pg_namespace'), $2::int + 1) "
+      "FROM pg_namespace WHERE left(obj_description(oid, 'pg_namespace'), $2::int) = $1",
+      {prefix, std::to_string(prefix.size())});
+  ViewMap existing;
+  for (int i = 0; i < r.rows(); ++i) existing[r.value(i, 0)] = r.value(i, 1);
+  return existing;
 }
 
 ViewRefresh refreshDatasetViewsInTransaction(PgConnection& db, const std::string& ns,
@@ -105,7 +106,7 @@ ViewRefresh refreshDatasetViewsInTransaction(PgConnection& db, const std::string
   ViewRefresh out;
   if (const auto note = adoptLegacySchema(db, ns, name, readerRole)) out.notes.push_back(*note);
   const auto wanted = wantedViewSchemas(db, ns, name);
-  auto existing = existingViewSchemas(db, ns, name);
+  auto existing = datasetViewSchemas(db, ns, name);
   for (auto it = existing.begin(); it != existing.end();) {
     const auto want = wanted.find(it->first);
     if (want != wanted.end() && want->second == it->second) {

@@ -23,6 +23,7 @@
 
 #include <ampd_toolkit/pq.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,9 @@ ViewRefresh refreshDatasetViewsInTransaction(PgConnection& db, const std::string
                                              const std::string& name,
                                              const std::string& readerRole);
 
-/// The comment prefix marking the dataset's view schemas: `ampd dataset views <ns>/<name> `.
-std::string viewSchemaCommentPrefix(const std::string& ns, const std::string& name);
+/// The dataset's view schemas (those marked by their comment), each with the storage schema it
+/// shows, by name.
+std::map<std::string, std::string> datasetViewSchemas(PgConnection& db, const std::string& ns,
+                                                      const std::string& name);
 
 }  // namespace ampd::toolkit
