@@ -80,13 +80,21 @@ std::string readerSchemas(PgConnection& db, const std::string& privilege) {
                  std::string(kReader) + "', oid, '" + privilege + "')");
 }
 
-TEST(DatasetNamesE2E, VersionsHaveTheirOwnRowsAndDeletingTheDatasetDropsThem) {
-  DaemonAmpDir dir("names");
-  AnvilProcess anvil(dir);
-  anvil.rpc().call("anvil_mine", "[\"0x9\"]");
-  WorkerDaemon ampd(dir);
-  ampd.registerDataset(anvil.url());
-  PgConnection owner(ownerUrl(ampd));
+/// A chain of blocks 0-9 and an ampd with the worker, _/anvil_rpc 1.0.0 registered on it.
+class DatasetNamesE2E : public ::testing::Test {
+ protected:
+  DatasetNamesE2E() {
+    anvil.rpc().call("anvil_mine", "[\"0x9\"]");
+    ampd.registerDataset(anvil.url());
+  }
+
+  DaemonAmpDir dir{"names"};
+  AnvilProcess anvil{dir};
+  WorkerDaemon ampd{dir};
+  PgConnection owner{ownerUrl(ampd)};
+};
+
+TEST_F(DatasetNamesE2E, VersionsHaveTheirOwnRowsAndDeletingTheDatasetDropsThem) {
   runToCompletion(ampd, "1.0.0", 9);  // blocks 0-9
   const auto hash2 = registerVersion(ampd, "2.0.0", 5);
   runToCompletion(ampd, "2.0.0", 9);  // blocks 5-9, in another storage schema
@@ -151,13 +159,7 @@ TEST(DatasetNamesE2E, VersionsHaveTheirOwnRowsAndDeletingTheDatasetDropsThem) {
   EXPECT_EQ(ampd.ampd.stop(SIGTERM), 0);
 }
 
-TEST(DatasetNamesE2E, TablesOfTheEarlierLayoutAreAdoptedAndExtractionResumes) {
-  DaemonAmpDir dir("names");
-  AnvilProcess anvil(dir);
-  anvil.rpc().call("anvil_mine", "[\"0x9\"]");
-  WorkerDaemon ampd(dir);
-  ampd.registerDataset(anvil.url());
-  PgConnection owner(ownerUrl(ampd));
+TEST_F(DatasetNamesE2E, TablesOfTheEarlierLayoutAreAdoptedAndExtractionResumes) {
   runToCompletion(ampd, "1.0.0", 4);  // blocks 0-4
   // Turn it into the layout of the previous ampd: real tables in "_/anvil_rpc", commented with
   // the manifest hash, readable by the reader directly, no catalog row, no views.

@@ -43,6 +43,12 @@ std::string progressFiles(WorkerDaemon& ampd, std::int64_t job, const std::strin
   return jsonField(jsonField(jsonField(body, "tables"), table), "files_count");
 }
 
+/// The names of job `job`'s blocks files, in block order, comma-separated.
+std::string blockFileNames(PgConnection& db, std::int64_t job) {
+  return one(db, "SELECT string_agg(file_name, ',' ORDER BY s) FROM (" + jobFiles({job}, "blocks") +
+                     ") f");
+}
+
 std::string transfer(AnvilProcess& anvil, const std::string& value, int index) {
   return R"([{"from":")" + anvil.devAccount() +
          R"(","to":"0x000000000000000000000000000000000000dEaD","value":")" + value + R"("},)" +
@@ -65,16 +71,14 @@ TEST(WorkerReorgProgressE2E, AfterReorgsTheJobsFilesListExactlyTheStoredBlocksAn
   // The last 4 blocks replaced (ancestor 16, inside the file 14-20), a transfer in block 17.
   anvil.rpc().call("anvil_reorg", "[4,[" + transfer(anvil, "0x7", 0) + "]]");
   ASSERT_TRUE(caughtUpAndFilesMatch(ampd, anvil, db, job));
-  EXPECT_EQ(one(db, "SELECT string_agg(file_name, ',' ORDER BY s) FROM (" +
-                        jobFiles({job}, "blocks") + ") f"),
+  EXPECT_EQ(blockFileNames(db, job),
             "blocks-0-6,blocks-7-13,blocks-14-16-reorg1,blocks-17-20-reorg1");
   EXPECT_EQ(progressFiles(ampd, job, "blocks"), "4");
 
   // Deeper: back to block 10, inside 7-13, taking the shrunk file and the re-extracted one along.
   anvil.rpc().call("anvil_reorg", "[10,[" + transfer(anvil, "0x9", 1) + "]]");
   ASSERT_TRUE(caughtUpAndFilesMatch(ampd, anvil, db, job));
-  EXPECT_EQ(one(db, "SELECT string_agg(file_name, ',' ORDER BY s) FROM (" +
-                        jobFiles({job}, "blocks") + ") f"),
+  EXPECT_EQ(blockFileNames(db, job),
             "blocks-0-6,blocks-7-10-reorg2,blocks-11-17-reorg2,blocks-18-20-reorg2");
   EXPECT_EQ(
       one(db,
