@@ -19,8 +19,7 @@ using namespace std::chrono_literals;
 TEST(WorkerAnvilE2E, ADeployedDatasetMatchesTheChain) {
   DaemonAmpDir dir("worker");
   AnvilProcess anvil(dir);
-  const auto deployTx = anvil.send("", kEmitterInitCode);
-  const auto contract = anvil.receipt(deployTx)->getValue<std::string>("contractAddress");
+  const auto contract = deployEmitter(anvil);
   const auto callTx = anvil.send(contract, kTopic);
   anvil.send(contract, kTopic);
   anvil.send("0x000000000000000000000000000000000000dEaD", "0x", "0x2a");

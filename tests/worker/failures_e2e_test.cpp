@@ -176,8 +176,7 @@ TEST(WorkerFailuresE2E, AnAmpdKilledMidExtractionResumesWithoutDuplicatesOrGaps)
   DaemonAmpDir dir("worker");
   AnvilProcess anvil(dir);
   // Two thousand blocks, with transactions and logs at the start, the middle and the end.
-  const auto deployTx = anvil.send("", kEmitterInitCode);
-  const auto contract = anvil.receipt(deployTx)->getValue<std::string>("contractAddress");
+  const auto contract = deployEmitter(anvil);
   // anvil_mine slows down with the chain's length: 1000 blocks in calls of 250.
   const auto mine1000 = [&] {
     for (int i = 0; i < 4; ++i) anvil.rpc().call("anvil_mine", "[\"0xfa\"]");

@@ -41,8 +41,7 @@ constexpr const char* kLongRetry = "provider_retry_ms = 60000\n";
 TEST(WorkerHttpsProviderE2E, AnHttpsProviderWhoseCaIsInSslCertFileIsExtractedAndMatchesTheChain) {
   DaemonAmpDir dir("worker-https");
   AnvilProcess anvil(dir);
-  const auto deployTx = anvil.send("", kEmitterInitCode);
-  const auto contract = anvil.receipt(deployTx)->getValue<std::string>("contractAddress");
+  const auto contract = deployEmitter(anvil);
   anvil.send(contract, kTopic);
   anvil.send("0x000000000000000000000000000000000000dEaD", "0x", "0x2a");
   anvil.rpc().call("anvil_mine", "[\"0x5\"]");

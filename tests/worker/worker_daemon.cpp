@@ -1,5 +1,7 @@
 #include "worker_daemon.h"
 
+#include "anvil_process.h"
+
 #include <ampd_toolkit/retry.h>
 
 #include <gtest/gtest.h>
@@ -75,6 +77,10 @@ void WorkerDaemon::registerDataset(const std::string& anvilUrl) {
                          R"({"namespace":"_","name":"anvil_rpc","version":"1.0.0","manifest":)" +
                              readFile(ampReferenceDir() / "manifests" / "anvil_rpc.json") + "}");
   ASSERT_EQ(r.status, 201) << r.body;
+}
+
+std::string deployEmitter(AnvilProcess& anvil) {
+  return anvil.receipt(anvil.send("", kEmitterInitCode))->getValue<std::string>("contractAddress");
 }
 
 std::string failureDetail(WorkerDaemon& ampd, std::int64_t job) {

@@ -20,6 +20,11 @@ namespace ampd::test {
 constexpr const char* kEmitterInitCode = "0x6860003560006000a10060005260096017f3";
 constexpr const char* kTopic = "0x00000000000000000000000000000000000000000000000000000000c0ffee01";
 
+class AnvilProcess;
+
+/// Deploys that contract from the dev account (one mined block); its address.
+std::string deployEmitter(AnvilProcess& anvil);
+
 /// True once `condition` holds, polled with backoff until `deadline`.
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds deadline = std::chrono::seconds(60));
