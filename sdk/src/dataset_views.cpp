@@ -70,6 +70,19 @@ void createViewSchema(PgConnection& db, const std::string& schema, const std::st
             quoteIdentifier(storage) + "." + quoteIdentifier(table));
 }
 
+/// Whether the refresh could have anything to do: the dataset has recorded storage, or a schema
+/// carries its name (a view schema is named `<ns>/<name>` or `<ns>/<name>@<version>`, a legacy
+/// one `<ns>/<name>`). One read instead of the refresh's four for a dataset never extracted, which
+/// is every registration's case.
+bool hasStorageOrViews(PgConnection& db, const std::string& ns, const std::string& name) {
+  return db.exec(
+               "SELECT EXISTS (SELECT 1 FROM ampd_dataset_storage WHERE namespace = $1 AND "
+               "name = $2) OR EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $3 OR "
+               "left(nspname, length($3) + 1) = $3 || '@')",
+               {ns, name, datasetDisplayName(ns, name)})
+             .value(0, 0) == "t";
+}
+
 /// Why a wanted view schema cannot be created, or empty when it can.
 std::string cannotCreate(PgConnection& db, const std::string& schema) {
   if (schema.size() > kMaxIdentifierBytes)
@@ -104,6 +117,7 @@ ViewRefresh refreshDatasetViewsInTransaction(PgConnection& db, const std::string
                                              const std::string& readerRole) {
   lockDataset(db, ns, name);
   ViewRefresh out;
+  if (!hasStorageOrViews(db, ns, name)) return out;
   if (const auto note = adoptLegacySchema(db, ns, name, readerRole)) out.notes.push_back(*note);
   const auto wanted = wantedViewSchemas(db, ns, name);
   auto existing = datasetViewSchemas(db, ns, name);
